@@ -1,0 +1,72 @@
+//! The contract between code compiled by `wasi-aot` and the runtime library it links against.
+//!
+//! Compiled code and the runtime are built separately but must agree bit for bit. Everything
+//! they share lives here and nowhere else:
+//!
+//! - [`vmctx`]: the instance context layout ([`VmOffsets`]), computed from module counts;
+//! - [`trap`]: trap codes and their spec-test messages ([`Trap`]);
+//! - [`symbols`]: every symbol name that crosses the object/runtime boundary;
+//! - [`wasi`]: the WASI Preview 1 functions the compiler accepts as imports;
+//! - [`libcalls`]: the runtime functions compiled code calls;
+//! - [`metadata`]: the serialized program description the runtime reads at start;
+//! - [`memory`]: the linear-memory strategy (reservation and guard sizes).
+//!
+//! This crate knows nothing of Cranelift, wasmparser or WASI semantics.
+#![deny(missing_docs)]
+
+pub mod libcalls;
+pub mod memory;
+pub mod metadata;
+pub mod symbols;
+pub mod trap;
+pub mod vmctx;
+pub mod wasi;
+
+pub use memory::MemoryStrategy;
+pub use trap::Trap;
+pub use vmctx::VmOffsets;
+
+/// Version of the compiled-code/runtime contract. Bump it whenever anything in this crate
+/// changes meaning; the runtime refuses a program built for another version.
+pub const ABI_VERSION: u32 = 1;
+
+/// Wasm value types as they are stored in 16-byte slots (globals, trampolines, metadata).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum ValType {
+    /// 32-bit integer.
+    I32 = 0,
+    /// 64-bit integer.
+    I64 = 1,
+    /// 32-bit float (stored as its bits).
+    F32 = 2,
+    /// 64-bit float (stored as its bits).
+    F64 = 3,
+    /// 128-bit vector.
+    V128 = 4,
+    /// Function reference: a pointer to a [`vmctx::VmFuncRef`], null is 0.
+    FuncRef = 5,
+    /// External reference: an opaque pointer-sized host value, null is 0.
+    ExternRef = 6,
+}
+
+impl ValType {
+    /// Decodes the byte written by `as u8`.
+    pub fn from_u8(byte: u8) -> Option<ValType> {
+        Some(match byte {
+            0 => ValType::I32,
+            1 => ValType::I64,
+            2 => ValType::F32,
+            3 => ValType::F64,
+            4 => ValType::V128,
+            5 => ValType::FuncRef,
+            6 => ValType::ExternRef,
+            _ => return None,
+        })
+    }
+
+    /// Whether values of this type are references.
+    pub fn is_ref(self) -> bool {
+        matches!(self, ValType::FuncRef | ValType::ExternRef)
+    }
+}
