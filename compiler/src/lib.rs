@@ -1,1 +1,50 @@
-//! placeholder
+//! The wasi-aot compiler: WebAssembly modules to native object files with Cranelift.
+//!
+//! Entry points: [`compile_program`] compiles one or more core modules into one object;
+//! [`read_input`] turns a `.wasm` or `.wat` file into wasm bytes. The `wasi-aot` binary
+//! (`main.rs`) adds the command line and links the object with the runtime through
+//! `wasi-aot-linker`.
+//!
+//! Boundaries: this crate knows the vmctx layout, symbols and metadata only through
+//! `wasi-aot-abi`, and nothing of WASI semantics beyond the table of accepted imports.
+
+pub mod compile;
+pub mod config;
+pub mod error;
+pub mod func_env;
+pub mod index;
+pub mod inspect;
+pub mod module;
+pub mod object;
+pub mod program;
+mod translate;
+
+pub use config::{Config, OptLevel};
+pub use error::{CompileError, Result};
+pub use program::{check, compile_program, CompiledProgram, ModuleInput};
+pub use wasi_aot_abi::metadata::ProgramKind;
+
+use std::path::Path;
+
+/// Reads an input file: wasm binaries are returned as they are, anything else is parsed as
+/// WAT text.
+pub fn read_input(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|source| CompileError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    wat_to_wasm(&bytes).map_err(|e| match e {
+        CompileError::Invalid(m) => CompileError::Invalid(format!("{}: {m}", path.display())),
+        other => other,
+    })
+}
+
+/// Converts WAT text to a wasm binary; binaries pass through unchanged.
+pub fn wat_to_wasm(bytes: &[u8]) -> Result<Vec<u8>> {
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes.to_vec());
+    }
+    wat::parse_bytes(bytes)
+        .map(|b| b.into_owned())
+        .map_err(|e| CompileError::Invalid(e.to_string()))
+}

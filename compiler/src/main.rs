@@ -1,1 +1,211 @@
-fn main(){}
+//! The `wasi-aot` command line: `build`, `run`, `inspect`.
+//!
+//! Exit status: 0 on success, 1 when a build fails, 2 on usage errors; `run` exits with the
+//! program's status.
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use wasi_aot_compiler::{compile_program, read_input, Config, ModuleInput, OptLevel, ProgramKind};
+
+#[derive(Parser)]
+#[command(name = "wasi-aot", version, about = "Compile WebAssembly (WASI) to native executables")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a module into a native executable.
+    Build(BuildArgs),
+    /// Build (cached) and run a module: `wasi-aot run app.wasm -- args...`.
+    Run {
+        #[command(flatten)]
+        build: PolicyArgs,
+        /// The .wasm or .wat input.
+        input: PathBuf,
+        /// Arguments passed to the program.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Describe a module: kind, imports and exports, and whether wasi-aot supports them.
+    Inspect {
+        /// The .wasm or .wat input.
+        input: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// The .wasm or .wat input.
+    input: PathBuf,
+    /// The executable (or object) to write.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// What to write.
+    #[arg(long, value_enum, default_value = "exe")]
+    emit: Emit,
+    /// Link fully statically.
+    #[arg(long = "static")]
+    static_link: bool,
+    /// Print phase timings.
+    #[arg(short, long)]
+    verbose: bool,
+    #[command(flatten)]
+    policy: PolicyArgs,
+}
+
+#[derive(clap::Args, Clone)]
+struct PolicyArgs {
+    /// Preopen a directory: HOST[::GUEST] (repeatable).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+    /// Bake an environment variable KEY=VALUE (repeatable).
+    #[arg(long = "env", value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Pass the host environment through at run time.
+    #[arg(long)]
+    inherit_env: bool,
+    /// Optimisation level: 0, 1, 2 or s.
+    #[arg(short = 'O', value_name = "LEVEL", default_value = "2")]
+    opt: String,
+    /// Compile with this many threads (0 = one per core).
+    #[arg(short = 'j', long = "jobs", default_value_t = 0)]
+    jobs: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    Exe,
+    Obj,
+}
+
+impl PolicyArgs {
+    fn config(&self) -> Result<Config> {
+        let opt_level = match self.opt.as_str() {
+            "0" => OptLevel::None,
+            "1" | "2" | "3" => OptLevel::Speed,
+            "s" => OptLevel::SpeedAndSize,
+            other => bail!("unknown optimisation level `-O{other}`; use -O0, -O1, -O2 or -Os"),
+        };
+        for e in &self.env {
+            if !e.contains('=') || e.starts_with('=') {
+                bail!("bad --env `{e}`: expected KEY=VALUE");
+            }
+        }
+        let dirs = self
+            .dirs
+            .iter()
+            .map(|d| match d.split_once("::") {
+                Some((host, guest)) => (host.to_string(), guest.to_string()),
+                None => (d.clone(), d.clone()),
+            })
+            .collect();
+        Ok(Config {
+            opt_level,
+            wasi: wasi_aot_abi::metadata::WasiPolicy {
+                env: self.env.clone(),
+                inherit_env: self.inherit_env,
+                dirs,
+            },
+            threads: self.jobs,
+        })
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Build(args) => build(&args).map(|_| 0),
+        Command::Run { build, input, args } => run(&build, &input, &args),
+        Command::Inspect { input } => inspect(&input).map(|_| 0),
+    };
+    match result {
+        Ok(code) => std::process::exit(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// Compiles `input` to an object, then links it unless only the object is wanted.
+fn compile_and_link(input: &Path, output: &Path, config: &Config, emit: Emit, static_link: bool, verbose: bool) -> Result<()> {
+    let start = Instant::now();
+    let wasm = read_input(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    let read_time = start.elapsed();
+    let name = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "module".into());
+    let compiled = compile_program(&[ModuleInput { name, wasm: &wasm }], ProgramKind::Command, config)
+        .with_context(|| format!("failed to compile `{}`", input.display()))?;
+    let object_path = match emit {
+        Emit::Obj => output.to_path_buf(),
+        Emit::Exe => output.with_extension("o.tmp"),
+    };
+    std::fs::write(&object_path, &compiled.object)
+        .with_context(|| format!("failed to write `{}`", object_path.display()))?;
+    let link_start = Instant::now();
+    if let Emit::Exe = emit {
+        let linked = wasi_aot_linker::link(&wasi_aot_linker::LinkOptions {
+            object: object_path.clone(),
+            output: output.to_path_buf(),
+            static_link,
+            strip: false,
+        });
+        let _ = std::fs::remove_file(&object_path);
+        linked.with_context(|| format!("failed to link `{}`", output.display()))?;
+    }
+    if verbose {
+        eprintln!("read      {:>9.3} ms", read_time.as_secs_f64() * 1e3);
+        for (phase, time) in &compiled.timings {
+            eprintln!("{phase:<18}{:>9.3} ms", time.as_secs_f64() * 1e3);
+        }
+        if let Emit::Exe = emit {
+            eprintln!("link      {:>9.3} ms", link_start.elapsed().as_secs_f64() * 1e3);
+        }
+        eprintln!(
+            "total     {:>9.3} ms ({} functions)",
+            start.elapsed().as_secs_f64() * 1e3,
+            compiled.functions
+        );
+    }
+    Ok(())
+}
+
+fn build(args: &BuildArgs) -> Result<()> {
+    let config = args.policy.config()?;
+    compile_and_link(&args.input, &args.output, &config, args.emit, args.static_link, args.verbose)
+}
+
+fn run(policy: &PolicyArgs, input: &Path, args: &[String]) -> Result<i32> {
+    use std::hash::{Hash, Hasher};
+    let config = policy.config()?;
+    let bytes = std::fs::read(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (env!("CARGO_PKG_VERSION"), &bytes, &policy.dirs, &policy.env, policy.inherit_env, &policy.opt).hash(&mut hasher);
+    let dir = wasi_aot_linker::archive::cache_dir().join("run");
+    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+    let exe = dir.join(format!("{:016x}", hasher.finish()));
+    if !exe.is_file() {
+        let tmp = dir.join(format!("{:016x}.{}", hasher.finish(), std::process::id()));
+        compile_and_link(input, &tmp, &config, Emit::Exe, false, false)?;
+        std::fs::rename(&tmp, &exe).with_context(|| format!("failed to write `{}`", exe.display()))?;
+    }
+    use std::os::unix::process::CommandExt;
+    let argv0 = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "app".into());
+    let err = std::process::Command::new(&exe).arg0(argv0).args(args).exec();
+    Err(err).with_context(|| format!("failed to run `{}`", exe.display()))
+}
+
+fn inspect(input: &Path) -> Result<()> {
+    let wasm = read_input(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    print!("{}", wasi_aot_compiler::inspect::describe(&wasm)?);
+    Ok(())
+}

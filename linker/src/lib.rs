@@ -1,1 +1,67 @@
-//! placeholder
+//! Links objects produced by `wasi-aot` with the runtime library into executables.
+//!
+//! Entry points: [`link`]. [`archive`] decides which runtime archive is used (the one
+//! embedded at build time, or `WASI_AOT_RUNTIME_LIB` for development); [`command`] finds
+//! the system C compiler and runs it as the link driver.
+//!
+//! Boundaries: this crate knows nothing of wasm; it links an object and an archive.
+
+pub mod archive;
+pub mod command;
+
+use std::path::{Path, PathBuf};
+
+/// What to link.
+#[derive(Clone, Debug)]
+pub struct LinkOptions {
+    /// The object produced by the compiler.
+    pub object: PathBuf,
+    /// The executable to write.
+    pub output: PathBuf,
+    /// Link fully statically.
+    pub static_link: bool,
+    /// Strip symbols.
+    pub strip: bool,
+}
+
+/// Errors of linking.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// The runtime archive could not be provided.
+    #[error("runtime library {path}: {source}")]
+    Archive {
+        /// The path tried.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// No C compiler to drive the link.
+    #[error("no C compiler found to link with ({0}); set CC or install cc")]
+    NoCompiler(String),
+    /// The link command failed.
+    #[error("linking failed: `{command}` exited with {status}:\n{stderr}")]
+    Failed {
+        /// The command line.
+        command: String,
+        /// Its exit status.
+        status: String,
+        /// Its diagnostics.
+        stderr: String,
+    },
+}
+
+/// Links `options.object` with the runtime into `options.output`.
+pub fn link(options: &LinkOptions) -> Result<(), LinkError> {
+    let archive = archive::runtime_archive()?;
+    command::link(options, &archive)
+}
+
+/// The path of the runtime archive that [`link`] uses (written out if needed).
+pub fn runtime_archive_path() -> Result<PathBuf, LinkError> {
+    archive::runtime_archive()
+}
+
+/// Whether `path` looks like an executable we produced (used by `wasi-aot run` caching).
+pub fn exists(path: &Path) -> bool {
+    path.is_file()
+}

@@ -1,0 +1,251 @@
+//! Cranelift code generation: the target ISA, and compilation of function bodies,
+//! array-call trampolines and host adapters into relocatable machine code.
+//!
+//! Workers call Cranelift directly, each with its own reused `Context` and
+//! `FunctionBuilderContext`; the results are defined in the object serially, in index
+//! order, by `object.rs`, so the output does not depend on the thread count.
+
+use crate::config::OptLevel;
+use crate::error::{CompileError, Result};
+use crate::func_env::{self, host_signature, wasm_signature, FuncEnv, ModuleEnv};
+use crate::index::DefinedFuncIndex;
+use crate::module::{BodyToCompile, FuncSig};
+use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, UserFuncName};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::{control::ControlPlane, Context};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::ModuleReloc;
+use wasi_aot_abi::Trap;
+
+/// Machine code for one function, ready to be defined in the object.
+pub struct CompiledFunction {
+    /// Object function id.
+    pub id: u32,
+    /// The code.
+    pub bytes: Vec<u8>,
+    /// Required alignment.
+    pub alignment: u64,
+    /// Relocations against other symbols.
+    pub relocs: Vec<ModuleReloc>,
+    /// Trapping instructions: offset in the function and trap.
+    pub traps: Vec<(u32, Trap)>,
+}
+
+/// Builds the x86-64 target: the x86-64-v2 baseline (SSE4.2, POPCNT), so executables run on
+/// any x86-64 machine of the last decade.
+pub fn build_isa(opt: OptLevel) -> Result<OwnedTargetIsa> {
+    let mut flags = settings::builder();
+    let set = |flags: &mut settings::Builder, name: &str, value: &str| {
+        flags
+            .set(name, value)
+            .map_err(|e| CompileError::Codegen {
+                func: "(target setup)".into(),
+                message: format!("flag {name}={value}: {e}"),
+            })
+    };
+    set(&mut flags, "opt_level", opt.cranelift_name())?;
+    set(&mut flags, "preserve_frame_pointers", "true")?;
+    set(&mut flags, "unwind_info", "false")?;
+    set(&mut flags, "is_pic", "false")?;
+    set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
+    set(
+        &mut flags,
+        "enable_verifier",
+        if cfg!(debug_assertions) { "true" } else { "false" },
+    )?;
+    let mut isa = cranelift_codegen::isa::lookup_by_name("x86_64-unknown-linux-gnu").map_err(|e| {
+        CompileError::Codegen {
+            func: "(target setup)".into(),
+            message: e.to_string(),
+        }
+    })?;
+    for feature in ["has_sse3", "has_ssse3", "has_sse41", "has_sse42", "has_popcnt"] {
+        isa.enable(feature).map_err(|e| CompileError::Codegen {
+            func: "(target setup)".into(),
+            message: format!("{feature}: {e}"),
+        })?;
+    }
+    isa.finish(settings::Flags::new(flags))
+        .map_err(|e| CompileError::Codegen {
+            func: "(target setup)".into(),
+            message: e.to_string(),
+        })
+}
+
+/// Per-thread reusable compilation state.
+pub struct Workspace {
+    ctx: Context,
+    builder: FunctionBuilderContext,
+    validator: wasmparser::FuncValidatorAllocations,
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Workspace {
+            ctx: Context::new(),
+            builder: FunctionBuilderContext::new(),
+            validator: Default::default(),
+        }
+    }
+}
+
+impl Workspace {
+    /// Compiles the function in `ctx.func` and collects its code.
+    fn finish(&mut self, isa: &OwnedTargetIsa, id: u32, name: &dyn Fn() -> String) -> Result<CompiledFunction> {
+        self.ctx
+            .compile(&**isa, &mut ControlPlane::default())
+            .map_err(|e| CompileError::Codegen {
+                func: name(),
+                message: format!("{:?}", e.inner),
+            })?;
+        let compiled = self
+            .ctx
+            .compiled_code()
+            .expect("compile succeeded, so code is present");
+        let relocs = compiled
+            .buffer
+            .relocs()
+            .iter()
+            .map(|r| ModuleReloc::from_mach_reloc(r, &self.ctx.func, cranelift_module::FuncId::from_u32(id)))
+            .collect();
+        let traps = compiled
+            .buffer
+            .traps()
+            .iter()
+            .map(|t| {
+                let trap = func_env::trap_from_code(t.code).ok_or_else(|| CompileError::Codegen {
+                    func: name(),
+                    message: format!("unknown trap code {:?}", t.code),
+                })?;
+                Ok((t.offset, trap))
+            })
+            .collect::<Result<_>>()?;
+        let out = CompiledFunction {
+            id,
+            bytes: compiled.code_buffer().to_vec(),
+            alignment: compiled.buffer.alignment as u64,
+            relocs,
+            traps,
+        };
+        self.ctx.clear();
+        Ok(out)
+    }
+
+    /// Validates and compiles one defined function.
+    pub fn compile_body(
+        &mut self,
+        isa: &OwnedTargetIsa,
+        module: &ModuleEnv<'_>,
+        defined: DefinedFuncIndex,
+        body: &BodyToCompile<'_>,
+        id: u32,
+    ) -> Result<CompiledFunction> {
+        let info = module.info;
+        let func = info.func_index(defined);
+        let sig = info.func_sig(func);
+        self.ctx.func.signature = wasm_signature(sig);
+        self.ctx.func.name = UserFuncName::user(0, id);
+        let allocs = std::mem::take(&mut self.validator);
+        let v = &body.validator;
+        let mut validator = wasmparser::FuncToValidate {
+            resources: v.resources.clone(),
+            index: v.index,
+            ty: v.ty,
+            features: v.features,
+        }
+        .into_validator(allocs);
+        {
+            let mut builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder);
+            let mut env = FuncEnv::new(module);
+            crate::translate::translate_function(
+                &mut builder,
+                &mut env,
+                sig,
+                &body.body,
+                &mut validator,
+            )
+            .map_err(|e| in_function(e, &info.func_display_name(func)))?;
+            builder.finalize(isa.frontend_config());
+        }
+        self.validator = validator.into_allocations();
+        self.finish(isa, id, &|| info.func_display_name(func))
+    }
+
+    /// The array-call trampoline for `sig`: `extern "C" fn(code, vmctx, values)` loads the
+    /// parameters from 16-byte slots, calls `code`, and stores the results back.
+    pub fn compile_trampoline(&mut self, isa: &OwnedTargetIsa, sig: &FuncSig, id: u32) -> Result<CompiledFunction> {
+        let mut signature = ir::Signature::new(CallConv::SystemV);
+        for _ in 0..3 {
+            signature.params.push(ir::AbiParam::new(types::I64));
+        }
+        self.ctx.func.signature = signature;
+        self.ctx.func.name = UserFuncName::user(0, id);
+        {
+            let mut builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder);
+            let entry = builder.create_block();
+            builder.append_block_params_for_function_params(entry);
+            builder.switch_to_block(entry);
+            builder.seal_block(entry);
+            let p = builder.block_params(entry).to_vec();
+            let (code, vmctx, values) = (p[0], p[1], p[2]);
+            let mut args = vec![vmctx];
+            for (i, ty) in sig.params.iter().enumerate() {
+                let v = builder.ins().load(
+                    func_env::ir_type(*ty),
+                    MemFlagsData::trusted(),
+                    values,
+                    (i * 16) as i32,
+                );
+                args.push(v);
+            }
+            let callee_sig = builder.import_signature(wasm_signature(sig));
+            let call = builder.ins().call_indirect(callee_sig, code, &args);
+            let results = builder.inst_results(call).to_vec();
+            for (i, v) in results.into_iter().enumerate() {
+                builder
+                    .ins()
+                    .store(MemFlagsData::trusted(), v, values, (i * 16) as i32);
+            }
+            builder.ins().return_(&[]);
+            builder.finalize(isa.frontend_config());
+        }
+        self.finish(isa, id, &|| "array-call trampoline".into())
+    }
+
+    /// The wasm-ABI adapter of a host import, used when the import is referenced as a value.
+    pub fn compile_host_adapter(
+        &mut self,
+        isa: &OwnedTargetIsa,
+        module: &ModuleEnv<'_>,
+        sig: &FuncSig,
+        host_id: u32,
+        id: u32,
+    ) -> Result<CompiledFunction> {
+        self.ctx.func.signature = wasm_signature(sig);
+        self.ctx.func.name = UserFuncName::user(0, id);
+        {
+            let mut builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder);
+            let entry = builder.create_block();
+            builder.append_block_params_for_function_params(entry);
+            builder.switch_to_block(entry);
+            builder.seal_block(entry);
+            let p = builder.block_params(entry).to_vec();
+            let mut env = FuncEnv::new(module);
+            env.set_vmctx(&mut builder, p[0]);
+            let results = env.call_host(&mut builder, host_id, sig, &p[1..]);
+            builder.ins().return_(&results);
+            builder.finalize(isa.frontend_config());
+        }
+        let _ = host_signature;
+        self.finish(isa, id, &|| "host adapter".into())
+    }
+}
+
+fn in_function(e: CompileError, func: &str) -> CompileError {
+    match e {
+        CompileError::Unsupported(m) => CompileError::Unsupported(format!("{m} in function {func}")),
+        CompileError::Invalid(m) => CompileError::Invalid(format!("{m} in function {func}")),
+        other => other,
+    }
+}

@@ -1,0 +1,556 @@
+//! `FuncEnv`: every decision about how runtime data is laid out and reached.
+//!
+//! Translation (`translate/`) decides what the code does; this module decides how: vmctx
+//! offsets (read from `wasi_aot_abi::VmOffsets`), memory bases, globals, tables, calls to
+//! defined, imported and host functions, libcalls and trap codes. Nothing else in the
+//! compiler computes an offset or names a symbol.
+
+use crate::index::*;
+use crate::module::{FuncSig, ModuleInfo};
+use cranelift_codegen::ir::{
+    self, condcodes::IntCC, types, AbiParam, ArgumentPurpose, ExtFuncData, ExternalName,
+    InstBuilder, MemFlagsData, Signature, TrapCode, UserExternalName, Value,
+};
+use cranelift_codegen::isa::CallConv;
+use cranelift_entity::EntityRef;
+use cranelift_frontend::FunctionBuilder;
+use std::collections::HashMap;
+use wasi_aot_abi::libcalls::Libcall;
+use wasi_aot_abi::vmctx::field;
+use wasi_aot_abi::{Trap, ValType, VmOffsets};
+
+/// The Cranelift type that holds a wasm value.
+pub fn ir_type(ty: ValType) -> ir::Type {
+    match ty {
+        ValType::I32 => types::I32,
+        ValType::I64 => types::I64,
+        ValType::F32 => types::F32,
+        ValType::F64 => types::F64,
+        ValType::V128 => types::I8X16,
+        ValType::FuncRef | ValType::ExternRef => types::I64,
+    }
+}
+
+/// The trap code compiled code carries for `trap`.
+pub fn trap_code(trap: Trap) -> TrapCode {
+    match trap {
+        Trap::StackExhausted => TrapCode::STACK_OVERFLOW,
+        Trap::MemoryOutOfBounds => TrapCode::HEAP_OUT_OF_BOUNDS,
+        Trap::IntegerOverflow => TrapCode::INTEGER_OVERFLOW,
+        Trap::IntegerDivideByZero => TrapCode::INTEGER_DIVISION_BY_ZERO,
+        Trap::InvalidConversion => TrapCode::BAD_CONVERSION_TO_INTEGER,
+        other => TrapCode::user(other.code()).expect("abi trap codes are non-zero"),
+    }
+}
+
+/// The inverse of [`trap_code`], for the trap table.
+pub fn trap_from_code(code: TrapCode) -> Option<Trap> {
+    Some(match code {
+        TrapCode::STACK_OVERFLOW => Trap::StackExhausted,
+        TrapCode::HEAP_OUT_OF_BOUNDS => Trap::MemoryOutOfBounds,
+        TrapCode::INTEGER_OVERFLOW => Trap::IntegerOverflow,
+        TrapCode::INTEGER_DIVISION_BY_ZERO => Trap::IntegerDivideByZero,
+        TrapCode::BAD_CONVERSION_TO_INTEGER => Trap::InvalidConversion,
+        other => return Trap::ALL.into_iter().find(|t| trap_code(*t) == other),
+    })
+}
+
+/// The signature of a wasm function: callee vmctx first, then the wasm parameters.
+pub fn wasm_signature(sig: &FuncSig) -> Signature {
+    let mut s = Signature::new(CallConv::Tail);
+    s.params
+        .push(AbiParam::special(types::I64, ArgumentPurpose::VMContext));
+    s.params
+        .extend(sig.params.iter().map(|t| AbiParam::new(ir_type(*t))));
+    s.returns
+        .extend(sig.results.iter().map(|t| AbiParam::new(ir_type(*t))));
+    s
+}
+
+/// The signature of a WASI host function (see `wasi_aot_abi::wasi`).
+pub fn host_signature(sig: &FuncSig) -> Signature {
+    let mut s = Signature::new(CallConv::SystemV);
+    s.params.push(AbiParam::new(types::I64));
+    s.params
+        .extend(sig.params.iter().map(|t| AbiParam::new(ir_type(*t))));
+    s.returns.push(AbiParam::new(types::I32));
+    s
+}
+
+/// The signature of a libcall.
+pub fn libcall_signature(libcall: Libcall) -> Signature {
+    let sig = libcall.signature();
+    let mut s = Signature::new(CallConv::SystemV);
+    s.params.push(AbiParam::new(types::I64));
+    s.params
+        .extend(sig.params.iter().map(|t| AbiParam::new(ir_type(*t))));
+    s.returns
+        .extend(sig.results.iter().map(|t| AbiParam::new(ir_type(*t))));
+    s
+}
+
+/// How compiled code reaches a function.
+#[derive(Clone, Copy, Debug)]
+pub enum Callee {
+    /// Defined in this module: a direct call to object function `id`.
+    Defined {
+        /// Object function id.
+        id: u32,
+    },
+    /// A WASI host function, called directly.
+    Host {
+        /// Object function id of the host symbol.
+        id: u32,
+        /// Object function id of its wasm-ABI adapter, when the import escapes.
+        adapter: Option<u32>,
+    },
+    /// Imported from another instance through vmctx slot `slot`.
+    Import {
+        /// Index among imported-function slots.
+        slot: u32,
+    },
+}
+
+/// Module-wide facts shared by every function's environment.
+pub struct ModuleEnv<'m> {
+    /// The module.
+    pub info: &'m ModuleInfo<'m>,
+    /// Its vmctx layout.
+    pub offsets: VmOffsets,
+    /// Canonical type id of every type index.
+    pub type_ids: Vec<u32>,
+    /// How each function is called.
+    pub callees: Vec<Callee>,
+    /// Funcref slot of each escaping function.
+    pub funcref_slots: HashMap<FuncIndex, u32>,
+    /// Object function ids of the libcalls.
+    pub libcalls: HashMap<Libcall, u32>,
+}
+
+impl ModuleEnv<'_> {
+    fn memory_def(&self, memory: MemoryIndex) -> Option<u32> {
+        let n = self.info.num_imported_memories as usize;
+        (memory.index() >= n).then(|| (memory.index() - n) as u32)
+    }
+    fn table_def(&self, table: TableIndex) -> Option<u32> {
+        let n = self.info.num_imported_tables as usize;
+        (table.index() >= n).then(|| (table.index() - n) as u32)
+    }
+    fn global_def(&self, global: GlobalIndex) -> Option<u32> {
+        let n = self.info.num_imported_globals as usize;
+        (global.index() >= n).then(|| (global.index() - n) as u32)
+    }
+}
+
+/// The environment of one function's translation.
+pub struct FuncEnv<'a, 'm> {
+    /// Module-wide facts.
+    pub module: &'a ModuleEnv<'m>,
+    vmctx: Option<Value>,
+    func_refs: HashMap<u32, ir::FuncRef>,
+    sig_refs: HashMap<TypeIndex, ir::SigRef>,
+}
+
+/// Flags for loads of vmctx fields that never change after instantiation.
+fn readonly() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly().with_can_move()
+}
+
+impl<'a, 'm> FuncEnv<'a, 'm> {
+    /// Creates the environment for one function.
+    pub fn new(module: &'a ModuleEnv<'m>) -> Self {
+        FuncEnv {
+            module,
+            vmctx: None,
+            func_refs: HashMap::new(),
+            sig_refs: HashMap::new(),
+        }
+    }
+
+    /// Records the function's vmctx parameter and installs the stack-limit check.
+    pub fn set_vmctx(&mut self, builder: &mut FunctionBuilder<'_>, vmctx: Value) {
+        self.vmctx = Some(vmctx);
+        let base = builder.func.create_global_value(ir::GlobalValueData::VMContext);
+        let flags = builder
+            .func
+            .dfg
+            .mem_flags
+            .insert(MemFlagsData::trusted())
+            .expect("few distinct memory flags per function");
+        let limit = builder.func.create_global_value(ir::GlobalValueData::Load {
+            base,
+            offset: (self.module.offsets.stack_limit() as i32).into(),
+            global_type: types::I64,
+            flags,
+        });
+        builder.func.stack_limit = Some(limit);
+    }
+
+    /// The function's vmctx.
+    pub fn vmctx(&self) -> Value {
+        self.vmctx.expect("set_vmctx is called in the prologue")
+    }
+
+    /// The signature of wasm type `ty`.
+    pub fn sig(&self, ty: TypeIndex) -> &FuncSig {
+        &self.module.info.types[ty]
+    }
+
+    fn import_func(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        id: u32,
+        signature: impl FnOnce() -> Signature,
+        colocated: bool,
+    ) -> ir::FuncRef {
+        if let Some(f) = self.func_refs.get(&id) {
+            return *f;
+        }
+        let signature = builder.import_signature(signature());
+        let name = builder
+            .func
+            .declare_imported_user_function(UserExternalName::new(0, id));
+        let f = builder.import_function(ExtFuncData {
+            name: ExternalName::user(name),
+            signature,
+            colocated,
+            patchable: false,
+        });
+        self.func_refs.insert(id, f);
+        f
+    }
+
+    fn wasm_sig_ref(&mut self, builder: &mut FunctionBuilder<'_>, ty: TypeIndex) -> ir::SigRef {
+        if let Some(s) = self.sig_refs.get(&ty) {
+            return *s;
+        }
+        let s = builder.import_signature(wasm_signature(&self.module.info.types[ty]));
+        self.sig_refs.insert(ty, s);
+        s
+    }
+
+    // ---- memories ----
+
+    fn memory_record(&self, builder: &mut FunctionBuilder<'_>, memory: MemoryIndex) -> (Value, i32) {
+        let vmctx = self.vmctx();
+        match self.module.memory_def(memory) {
+            Some(def) => (vmctx, self.module.offsets.memory(def) as i32),
+            None => {
+                let ptr = builder.ins().load(
+                    types::I64,
+                    readonly(),
+                    vmctx,
+                    self.module.offsets.memory_import(memory.as_u32()) as i32,
+                );
+                (ptr, 0)
+            }
+        }
+    }
+
+    /// The address of `index + offset` in `memory`, for an access of `size` bytes. With the
+    /// guarded reservation no bounds check is needed: any 32-bit index plus any 32-bit
+    /// offset lands in the reservation, and the inaccessible part faults.
+    pub fn heap_address(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        memory: MemoryIndex,
+        index: Value,
+        offset: u64,
+    ) -> (Value, i32) {
+        let (record, at) = self.memory_record(builder, memory);
+        let base = builder.ins().load(
+            types::I64,
+            readonly(),
+            record,
+            at + field::MEMORY_BASE as i32,
+        );
+        let index = builder.ins().uextend(types::I64, index);
+        let mut addr = builder.ins().iadd(base, index);
+        let static_offset = match i32::try_from(offset) {
+            Ok(o) => o,
+            Err(_) => {
+                addr = builder.ins().iadd_imm_s(addr, offset as i64);
+                0
+            }
+        };
+        (addr, static_offset)
+    }
+
+    /// Flags for a linear-memory access.
+    pub fn heap_flags(&self) -> MemFlagsData {
+        MemFlagsData::new().with_endianness(ir::Endianness::Little)
+    }
+
+    /// `memory.size` in pages.
+    pub fn memory_size(&mut self, builder: &mut FunctionBuilder<'_>, memory: MemoryIndex) -> Value {
+        let (record, at) = self.memory_record(builder, memory);
+        let len = builder.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            record,
+            at + field::MEMORY_LENGTH as i32,
+        );
+        let pages = builder.ins().ushr_imm_u(len, 16);
+        builder.ins().ireduce(types::I32, pages)
+    }
+
+    // ---- globals ----
+
+    fn global_location(&self, builder: &mut FunctionBuilder<'_>, global: GlobalIndex) -> (Value, i32) {
+        let vmctx = self.vmctx();
+        match self.module.global_def(global) {
+            Some(def) => (vmctx, self.module.offsets.global(def) as i32),
+            None => {
+                let ptr = builder.ins().load(
+                    types::I64,
+                    readonly(),
+                    vmctx,
+                    self.module.offsets.global_import(global.as_u32()) as i32,
+                );
+                (ptr, 0)
+            }
+        }
+    }
+
+    /// `global.get`.
+    pub fn global_get(&mut self, builder: &mut FunctionBuilder<'_>, global: GlobalIndex) -> Value {
+        let decl = &self.module.info.globals[global];
+        let ty = ir_type(decl.ty);
+        let mut flags = MemFlagsData::trusted();
+        if !decl.mutable {
+            flags = readonly();
+        }
+        let (base, at) = self.global_location(builder, global);
+        builder.ins().load(ty, flags, base, at)
+    }
+
+    /// `global.set`.
+    pub fn global_set(&mut self, builder: &mut FunctionBuilder<'_>, global: GlobalIndex, value: Value) {
+        let (base, at) = self.global_location(builder, global);
+        builder.ins().store(MemFlagsData::trusted(), value, base, at);
+    }
+
+    // ---- tables ----
+
+    fn table_record(&self, builder: &mut FunctionBuilder<'_>, table: TableIndex) -> (Value, i32) {
+        let vmctx = self.vmctx();
+        match self.module.table_def(table) {
+            Some(def) => (vmctx, self.module.offsets.table(def) as i32),
+            None => {
+                let ptr = builder.ins().load(
+                    types::I64,
+                    readonly(),
+                    vmctx,
+                    self.module.offsets.table_import(table.as_u32()) as i32,
+                );
+                (ptr, 0)
+            }
+        }
+    }
+
+    /// The address of element `index` of `table`, trapping with `trap` when out of bounds.
+    fn table_element(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        table: TableIndex,
+        index: Value,
+        trap: Trap,
+    ) -> Value {
+        let (record, at) = self.table_record(builder, table);
+        let len = builder.ins().load(
+            types::I32,
+            MemFlagsData::trusted(),
+            record,
+            at + field::TABLE_LENGTH as i32,
+        );
+        let oob = builder
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        builder.ins().trapnz(oob, trap_code(trap));
+        let base = builder.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            record,
+            at + field::TABLE_BASE as i32,
+        );
+        let index = builder.ins().uextend(types::I64, index);
+        let scaled = builder
+            .ins()
+            .imul_imm_s(index, field::TABLE_ELEMENT_SIZE as i64);
+        builder.ins().iadd(base, scaled)
+    }
+
+    /// `table.get`.
+    pub fn table_get(&mut self, builder: &mut FunctionBuilder<'_>, table: TableIndex, index: Value) -> Value {
+        let addr = self.table_element(builder, table, index, Trap::TableOutOfBounds);
+        builder.ins().load(types::I64, MemFlagsData::trusted(), addr, 0)
+    }
+
+    /// `table.set`.
+    pub fn table_set(&mut self, builder: &mut FunctionBuilder<'_>, table: TableIndex, index: Value, value: Value) {
+        let addr = self.table_element(builder, table, index, Trap::TableOutOfBounds);
+        builder.ins().store(MemFlagsData::trusted(), value, addr, 0);
+    }
+
+    /// `table.size`.
+    pub fn table_size(&mut self, builder: &mut FunctionBuilder<'_>, table: TableIndex) -> Value {
+        let (record, at) = self.table_record(builder, table);
+        builder.ins().load(
+            types::I32,
+            MemFlagsData::trusted(),
+            record,
+            at + field::TABLE_LENGTH as i32,
+        )
+    }
+
+    /// `ref.func`: the address of the function's funcref slot.
+    pub fn ref_func(&mut self, builder: &mut FunctionBuilder<'_>, func: FuncIndex) -> Value {
+        let slot = self.module.funcref_slots[&func];
+        let vmctx = self.vmctx();
+        builder
+            .ins()
+            .iadd_imm_s(vmctx, self.module.offsets.funcref(slot) as i64)
+    }
+
+    // ---- calls ----
+
+    /// A direct `call` of `func`.
+    pub fn call(&mut self, builder: &mut FunctionBuilder<'_>, func: FuncIndex, args: &[Value]) -> Vec<Value> {
+        let ty = self.module.info.funcs[func];
+        let vmctx = self.vmctx();
+        match self.module.callees[func.index()] {
+            Callee::Defined { id } => {
+                let sig = self.module.info.types[ty].clone();
+                let f = self.import_func(builder, id, || wasm_signature(&sig), true);
+                let mut all = vec![vmctx];
+                all.extend_from_slice(args);
+                let call = builder.ins().call(f, &all);
+                builder.inst_results(call).to_vec()
+            }
+            Callee::Host { id, .. } => {
+                let sig = self.module.info.types[ty].clone();
+                self.call_host(builder, id, &sig, args)
+            }
+            Callee::Import { slot } => {
+                let at = self.module.offsets.func_import(slot) as i32;
+                let code = builder.ins().load(
+                    types::I64,
+                    readonly(),
+                    vmctx,
+                    at + field::IMPORT_WASM_CALL as i32,
+                );
+                let callee_vmctx =
+                    builder
+                        .ins()
+                        .load(types::I64, readonly(), vmctx, at + field::IMPORT_VMCTX as i32);
+                let sig = self.wasm_sig_ref(builder, ty);
+                let mut all = vec![callee_vmctx];
+                all.extend_from_slice(args);
+                let call = builder.ins().call_indirect(sig, code, &all);
+                builder.inst_results(call).to_vec()
+            }
+        }
+    }
+
+    /// Calls host function `id` and raises [`Trap::Host`] when it reports a trap.
+    pub fn call_host(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        id: u32,
+        sig: &FuncSig,
+        args: &[Value],
+    ) -> Vec<Value> {
+        let f = self.import_func(builder, id, || host_signature(sig), false);
+        let mut all = vec![self.vmctx()];
+        all.extend_from_slice(args);
+        let call = builder.ins().call(f, &all);
+        let status = builder.inst_results(call)[0];
+        let failed = builder.ins().icmp_imm_s(IntCC::SignedLessThan, status, 0);
+        builder.ins().trapnz(failed, trap_code(Trap::Host));
+        if sig.results.is_empty() {
+            Vec::new()
+        } else {
+            vec![status]
+        }
+    }
+
+    /// `call_indirect` through `table` with expected type `ty`.
+    pub fn call_indirect(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        table: TableIndex,
+        ty: TypeIndex,
+        index: Value,
+        args: &[Value],
+    ) -> Vec<Value> {
+        let addr = self.table_element(builder, table, index, Trap::UndefinedElement);
+        let funcref = builder
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), addr, 0);
+        // A null entry faults on this load (the null page is never mapped); the trap table
+        // maps the fault to "uninitialized element".
+        let type_id = builder.ins().load(
+            types::I32,
+            MemFlagsData::new().with_trap_code(Some(trap_code(Trap::UninitializedElement))),
+            funcref,
+            field::FUNCREF_TYPE_ID as i32,
+        );
+        let expected = self.module.type_ids[ty.index()];
+        let mismatch = builder.ins().icmp_imm_s(IntCC::NotEqual, type_id, expected as i64);
+        builder
+            .ins()
+            .trapnz(mismatch, trap_code(Trap::IndirectCallTypeMismatch));
+        self.call_funcref(builder, ty, funcref, args)
+    }
+
+    /// Calls a non-null funcref known to have type `ty`.
+    fn call_funcref(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        ty: TypeIndex,
+        funcref: Value,
+        args: &[Value],
+    ) -> Vec<Value> {
+        let code = builder.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            funcref,
+            field::FUNCREF_WASM_CALL as i32,
+        );
+        let callee_vmctx = builder.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            funcref,
+            field::FUNCREF_VMCTX as i32,
+        );
+        let sig = self.wasm_sig_ref(builder, ty);
+        let mut all = vec![callee_vmctx];
+        all.extend_from_slice(args);
+        let call = builder.ins().call_indirect(sig, code, &all);
+        builder.inst_results(call).to_vec()
+    }
+
+    // ---- libcalls ----
+
+    /// Calls `libcall` with `args` (after vmctx); raises its trap on a non-zero status.
+    pub fn libcall(&mut self, builder: &mut FunctionBuilder<'_>, libcall: Libcall, args: &[Value]) -> Option<Value> {
+        let id = self.module.libcalls[&libcall];
+        let f = self.import_func(builder, id, || libcall_signature(libcall), false);
+        let mut all = vec![self.vmctx()];
+        all.extend_from_slice(args);
+        let call = builder.ins().call(f, &all);
+        let result = builder.inst_results(call).first().copied();
+        match libcall.trap() {
+            Some(trap) => {
+                builder.ins().trapnz(result.expect("trapping libcalls return a status"), trap_code(trap));
+                None
+            }
+            None => result,
+        }
+    }
+
+    /// Converts a memory index into the i32 libcalls take.
+    pub fn index_arg(&self, builder: &mut FunctionBuilder<'_>, index: u32) -> Value {
+        builder.ins().iconst(types::I32, index as i64)
+    }
+}

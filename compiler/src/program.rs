@@ -1,0 +1,485 @@
+//! A compile unit: one or more core modules compiled into one object, with one canonical
+//! type space, and the metadata the runtime instantiates them from.
+//!
+//! Imports are resolved here. A WASI command resolves function imports against the WASI
+//! table at build time (direct calls to host symbols) and rejects everything else; a script
+//! (the spec harness) leaves every import to be bound at instantiation.
+
+use crate::compile::{self, CompiledFunction, Workspace};
+use crate::config::Config;
+use crate::error::{CompileError, Result};
+use crate::func_env::{self, Callee, ModuleEnv};
+use crate::index::*;
+use crate::module::{self, FuncSig, ImportType, ModuleInfo};
+use crate::object::{Emitter, FrameOwner};
+use cranelift_entity::EntityRef;
+use cranelift_module::Linkage;
+use rayon::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+use wasi_aot_abi::libcalls::Libcall;
+use wasi_aot_abi::metadata::{self as md, ProgramKind};
+use wasi_aot_abi::vmctx::VmCounts;
+use wasi_aot_abi::{symbols, wasi, MemoryStrategy, VmOffsets};
+
+/// One module of the program.
+pub struct ModuleInput<'a> {
+    /// Name for diagnostics.
+    pub name: String,
+    /// The wasm binary.
+    pub wasm: &'a [u8],
+}
+
+/// The result of a build.
+pub struct CompiledProgram {
+    /// The object file bytes.
+    pub object: Vec<u8>,
+    /// Wall time of each phase.
+    pub timings: Vec<(&'static str, Duration)>,
+    /// Number of functions compiled.
+    pub functions: usize,
+}
+
+/// Canonical function types across the program.
+#[derive(Default)]
+struct TypeRegistry {
+    ids: HashMap<FuncSig, u32>,
+    sigs: Vec<FuncSig>,
+}
+
+impl TypeRegistry {
+    fn intern(&mut self, sig: &FuncSig) -> u32 {
+        if let Some(id) = self.ids.get(sig) {
+            return *id;
+        }
+        let id = self.sigs.len() as u32;
+        self.ids.insert(sig.clone(), id);
+        self.sigs.push(sig.clone());
+        id
+    }
+}
+
+/// Per-module facts decided while declaring symbols.
+struct ModulePlan {
+    env_callees: Vec<Callee>,
+    type_ids: Vec<u32>,
+    funcref_slots: HashMap<FuncIndex, u32>,
+    counts: VmCounts,
+    imports: Vec<md::Import>,
+    adapters: Vec<(FuncIndex, u32, u32)>,
+}
+
+/// Parses, validates and checks every module without generating code.
+pub fn check(wasm: &[u8], kind: ProgramKind) -> Result<()> {
+    compile_program(
+        &[ModuleInput {
+            name: "module".into(),
+            wasm,
+        }],
+        kind,
+        &Config {
+            threads: 1,
+            ..Config::default()
+        },
+    )
+    .map(|_| ())
+}
+
+/// Compiles `inputs` into one object.
+pub fn compile_program(inputs: &[ModuleInput<'_>], kind: ProgramKind, config: &Config) -> Result<CompiledProgram> {
+    let mut timings = Vec::new();
+    let start = Instant::now();
+    let infos: Vec<ModuleInfo<'_>> = inputs
+        .iter()
+        .map(|input| module::parse(input.wasm))
+        .collect::<Result<_>>()?;
+    timings.push(("parse", start.elapsed()));
+
+    let start = Instant::now();
+    let isa = compile::build_isa(config.opt_level)?;
+    let mut emitter = Emitter::new(isa.clone())?;
+    let mut registry = TypeRegistry::default();
+
+    let mut libcalls = HashMap::new();
+    for libcall in Libcall::ALL {
+        let id = emitter.declare(
+            &symbols::libcall(libcall.name()),
+            Linkage::Import,
+            &func_env::libcall_signature(libcall),
+        )?;
+        libcalls.insert(libcall, id);
+    }
+
+    let mut host_ids: HashMap<String, u32> = HashMap::new();
+    let mut plans = Vec::new();
+    for (m, info) in infos.iter().enumerate() {
+        plans.push(plan_module(m as u32, info, kind, &mut emitter, &mut registry, &mut host_ids)?);
+    }
+
+    // Array-call trampolines for every exported function type.
+    let mut trampoline_types = BTreeSet::new();
+    for (info, plan) in infos.iter().zip(&plans) {
+        for (_, kind, index) in &info.exports {
+            if *kind == md::ExternKind::Func {
+                let ty = info.funcs[FuncIndex::from_u32(*index)];
+                trampoline_types.insert(plan.type_ids[ty.index()]);
+            }
+        }
+    }
+    let mut trampolines = Vec::new();
+    for ty in trampoline_types {
+        let sig = ir_trampoline_signature();
+        let id = emitter.declare(&symbols::array_trampoline(ty), Linkage::Local, &sig)?;
+        trampolines.push((ty, id));
+    }
+
+    let envs: Vec<ModuleEnv<'_>> = infos
+        .iter()
+        .zip(&plans)
+        .map(|(info, plan)| ModuleEnv {
+            info,
+            offsets: VmOffsets::new(plan.counts),
+            type_ids: plan.type_ids.clone(),
+            callees: plan.env_callees.clone(),
+            funcref_slots: plan.funcref_slots.clone(),
+            libcalls: libcalls.clone(),
+        })
+        .collect();
+
+    enum Job {
+        Body(usize, DefinedFuncIndex, u32),
+        Trampoline(u32, u32),
+        Adapter(usize, FuncIndex, u32, u32),
+    }
+    let mut jobs = Vec::new();
+    for (m, (info, plan)) in infos.iter().zip(&plans).enumerate() {
+        for (defined, _) in info.bodies.iter() {
+            let Callee::Defined { id } = plan.env_callees[info.func_index(defined).index()] else {
+                unreachable!("defined functions have direct callees")
+            };
+            jobs.push(Job::Body(m, defined, id));
+        }
+        for (func, host, id) in &plan.adapters {
+            jobs.push(Job::Adapter(m, *func, *host, *id));
+        }
+    }
+    for (ty, id) in &trampolines {
+        jobs.push(Job::Trampoline(*ty, *id));
+    }
+
+    let compile_job = |ws: &mut Workspace, job: &Job| -> Result<(CompiledFunction, FrameOwner)> {
+        match *job {
+            Job::Body(m, defined, id) => {
+                let env = &envs[m];
+                let f = ws.compile_body(&isa, env, defined, &env.info.bodies[defined], id)?;
+                let func = env.info.func_index(defined).as_u32();
+                Ok((f, FrameOwner { module: m as u32, func }))
+            }
+            Job::Trampoline(ty, id) => {
+                let f = ws.compile_trampoline(&isa, &registry.sigs[ty as usize], id)?;
+                Ok((f, FrameOwner { module: u32::MAX, func: u32::MAX }))
+            }
+            Job::Adapter(m, func, host, id) => {
+                let env = &envs[m];
+                let sig = env.info.func_sig(func).clone();
+                let f = ws.compile_host_adapter(&isa, env, &sig, host, id)?;
+                Ok((f, FrameOwner { module: m as u32, func: func.as_u32() }))
+            }
+        }
+    };
+    let run = || -> Result<Vec<(CompiledFunction, FrameOwner)>> {
+        jobs.par_iter()
+            .map_init(Workspace::default, |ws, job| compile_job(ws, job))
+            .collect()
+    };
+    let compiled = if config.threads > 0 {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(config.threads)
+            .build()
+            .map_err(|e| CompileError::Object(e.to_string()))?
+            .install(run)?
+    } else {
+        run()?
+    };
+    timings.push(("translate+compile", start.elapsed()));
+
+    let start = Instant::now();
+    for (f, owner) in &compiled {
+        emitter.define(f, *owner)?;
+    }
+
+    // The code-pointer table: defined functions and adapters per module, then trampolines.
+    let mut code = Vec::new();
+    let mut modules = Vec::new();
+    for ((m, info), plan) in infos.iter().enumerate().zip(&plans) {
+        let mut func_code = vec![None; info.funcs.len()];
+        for (func, callee) in plan.env_callees.iter().enumerate() {
+            let id = match callee {
+                Callee::Defined { id } => Some(*id),
+                Callee::Host { adapter, .. } => *adapter,
+                Callee::Import { .. } => None,
+            };
+            if let Some(id) = id {
+                func_code[func] = Some(code.len() as u32);
+                code.push(id);
+            }
+        }
+        modules.push(module_metadata(&inputs[m].name, info, plan, func_code)?);
+    }
+    let mut types: Vec<md::FuncType> = registry
+        .sigs
+        .iter()
+        .map(|s| md::FuncType {
+            params: s.params.clone(),
+            results: s.results.clone(),
+            trampoline: None,
+        })
+        .collect();
+    for (ty, id) in &trampolines {
+        types[*ty as usize].trampoline = Some(code.len() as u32);
+        code.push(*id);
+    }
+    let program = md::Program {
+        kind,
+        strategy: MemoryStrategy::GUARDED_32,
+        types,
+        modules,
+        wasi: config.wasi.clone(),
+    };
+    let object = emitter.finish(&code, &program.encode())?;
+    timings.push(("emit", start.elapsed()));
+    Ok(CompiledProgram {
+        object,
+        timings,
+        functions: compiled.len(),
+    })
+}
+
+fn ir_trampoline_signature() -> cranelift_codegen::ir::Signature {
+    use cranelift_codegen::ir::{types, AbiParam, Signature};
+    let mut sig = Signature::new(cranelift_codegen::isa::CallConv::SystemV);
+    for _ in 0..3 {
+        sig.params.push(AbiParam::new(types::I64));
+    }
+    sig
+}
+
+fn describe(ty: &ImportType, info: &ModuleInfo<'_>) -> String {
+    match ty {
+        ImportType::Func(t) => {
+            let sig = &info.types[*t];
+            format!("func {:?} -> {:?}", sig.params, sig.results)
+        }
+        ImportType::Memory(_) => "memory".into(),
+        ImportType::Table(_) => "table".into(),
+        ImportType::Global(ty, _) => format!("global {ty:?}"),
+    }
+}
+
+fn plan_module(
+    m: u32,
+    info: &ModuleInfo<'_>,
+    kind: ProgramKind,
+    emitter: &mut Emitter,
+    registry: &mut TypeRegistry,
+    host_ids: &mut HashMap<String, u32>,
+) -> Result<ModulePlan> {
+    let type_ids: Vec<u32> = info.types.values().map(|s| registry.intern(s)).collect();
+    let mut counts = VmCounts::default();
+    let mut callees = Vec::with_capacity(info.funcs.len());
+    let mut imports = Vec::new();
+    let mut adapters = Vec::new();
+    for import in &info.imports {
+        let kind = match (&import.ty, kind) {
+            (ImportType::Func(t), ProgramKind::Command) => {
+                let sig = &info.types[*t];
+                let accepted = wasi::lookup(&import.module, &import.field)
+                    .filter(|f| f.params == sig.params.as_slice() && f.results == sig.results.as_slice());
+                if accepted.is_none() {
+                    return Err(unknown_import(import, info));
+                }
+                let symbol = symbols::wasi_host_function(&import.module, &import.field);
+                let id = match host_ids.get(&symbol) {
+                    Some(id) => *id,
+                    None => {
+                        let id = emitter.declare(&symbol, Linkage::Import, &func_env::host_signature(sig))?;
+                        host_ids.insert(symbol, id);
+                        id
+                    }
+                };
+                let func = FuncIndex::new(callees.len());
+                let adapter = if info.escaping.contains(&func) {
+                    let aid = emitter.declare(
+                        &symbols::host_adapter(m, func.as_u32()),
+                        Linkage::Local,
+                        &func_env::wasm_signature(sig),
+                    )?;
+                    adapters.push((func, id, aid));
+                    Some(aid)
+                } else {
+                    None
+                };
+                callees.push(Callee::Host { id, adapter });
+                md::ImportKind::HostFunc {
+                    type_id: type_ids[t.index()],
+                }
+            }
+            (_, ProgramKind::Command) => return Err(unknown_import(import, info)),
+            (ImportType::Func(t), ProgramKind::Script) => {
+                callees.push(Callee::Import {
+                    slot: counts.imported_funcs,
+                });
+                counts.imported_funcs += 1;
+                md::ImportKind::Func {
+                    type_id: type_ids[t.index()],
+                }
+            }
+            (ImportType::Memory(ty), ProgramKind::Script) => {
+                counts.imported_memories += 1;
+                md::ImportKind::Memory(*ty)
+            }
+            (ImportType::Table(ty), ProgramKind::Script) => {
+                counts.imported_tables += 1;
+                md::ImportKind::Table(*ty)
+            }
+            (ImportType::Global(ty, mutable), ProgramKind::Script) => {
+                counts.imported_globals += 1;
+                md::ImportKind::Global(md::GlobalType {
+                    ty: *ty,
+                    mutable: *mutable,
+                })
+            }
+        };
+        imports.push(md::Import {
+            module: import.module.clone(),
+            field: import.field.clone(),
+            kind,
+        });
+    }
+    for (defined, _) in info.bodies.iter() {
+        let func = info.func_index(defined);
+        let sig = info.func_sig(func);
+        let id = emitter.declare(
+            &symbols::wasm_function(m, func.as_u32()),
+            Linkage::Local,
+            &func_env::wasm_signature(sig),
+        )?;
+        callees.push(Callee::Defined { id });
+    }
+    if callees.len() != info.funcs.len() {
+        return Err(CompileError::Invalid(
+            "function and code section counts differ".into(),
+        ));
+    }
+    counts.defined_memories = info.memories.len() as u32 - info.num_imported_memories;
+    counts.defined_tables = info.tables.len() as u32 - info.num_imported_tables;
+    counts.defined_globals = info.globals.len() as u32 - info.num_imported_globals;
+    let funcref_slots: HashMap<FuncIndex, u32> = info
+        .escaping
+        .iter()
+        .enumerate()
+        .map(|(slot, f)| (*f, slot as u32))
+        .collect();
+    counts.funcrefs = funcref_slots.len() as u32;
+    Ok(ModulePlan {
+        env_callees: callees,
+        type_ids,
+        funcref_slots,
+        counts,
+        imports,
+        adapters,
+    })
+}
+
+fn unknown_import(import: &module::ImportDecl, info: &ModuleInfo<'_>) -> CompileError {
+    CompileError::UnknownImport {
+        module: import.module.clone(),
+        field: import.field.clone(),
+        ty: describe(&import.ty, info),
+    }
+}
+
+fn module_metadata<'a>(
+    name: &str,
+    info: &ModuleInfo<'a>,
+    plan: &ModulePlan,
+    func_code: Vec<Option<u32>>,
+) -> Result<md::Module<'a>> {
+    let mut funcrefs = vec![0; plan.funcref_slots.len()];
+    for (func, slot) in &plan.funcref_slots {
+        funcrefs[*slot as usize] = func.as_u32();
+    }
+    let mut func_names: Vec<(u32, String)> = info
+        .func_names
+        .iter()
+        .map(|(f, n)| (f.as_u32(), n.clone()))
+        .collect();
+    func_names.sort();
+    Ok(md::Module {
+        name: info.name.clone().unwrap_or_else(|| name.to_string()),
+        counts: plan.counts,
+        imports: plan.imports.clone(),
+        func_types: info
+            .funcs
+            .values()
+            .map(|t| plan.type_ids[t.index()])
+            .collect(),
+        func_code,
+        func_names,
+        memories: info
+            .memories
+            .values()
+            .skip(info.num_imported_memories as usize)
+            .copied()
+            .collect(),
+        tables: info
+            .tables
+            .values()
+            .skip(info.num_imported_tables as usize)
+            .map(|t| md::Table {
+                ty: t.ty,
+                init: t.init.clone(),
+            })
+            .collect(),
+        globals: info
+            .globals
+            .values()
+            .skip(info.num_imported_globals as usize)
+            .map(|g| md::Global {
+                ty: md::GlobalType {
+                    ty: g.ty,
+                    mutable: g.mutable,
+                },
+                init: g.init.clone().unwrap_or_default(),
+            })
+            .collect(),
+        funcrefs,
+        exports: info
+            .exports
+            .iter()
+            .map(|(name, kind, index)| md::Export {
+                name: name.clone(),
+                kind: *kind,
+                index: *index,
+            })
+            .collect(),
+        data: info
+            .data
+            .values()
+            .map(|d| md::DataSegment {
+                active: d.active.as_ref().map(|(m, e)| (m.as_u32(), e.clone())),
+                bytes: d.bytes,
+            })
+            .collect(),
+        elems: info
+            .elems
+            .values()
+            .map(|e| md::ElemSegment {
+                mode: e.mode.clone(),
+                ty: e.ty,
+                items: e.items.clone(),
+            })
+            .collect(),
+        start: info.start.map(|f| f.as_u32()),
+    })
+}

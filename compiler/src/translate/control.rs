@@ -1,0 +1,296 @@
+//! Structured control flow, branches and calls.
+//!
+//! Every construct gets a `destination` block taking its results. An `if` always gets an
+//! `else_block` taking its parameters; without an explicit `else` that block just forwards
+//! the parameters to the destination (validation guarantees params = results then).
+//! Blocks are sealed as soon as all their predecessors are known: destinations and else
+//! blocks when they are entered, loop headers at the loop's `end`.
+
+use super::operators::Translator;
+use super::stack::{ControlFrame, FrameKind};
+use crate::error::Result;
+use crate::func_env::ir_type;
+use crate::index::*;
+use cranelift_codegen::ir::{self, BlockArg, InstBuilder, JumpTableData};
+use wasi_aot_abi::{Trap, ValType};
+use wasmparser::{BlockType, Operator};
+
+fn block_args(values: &[ir::Value]) -> Vec<BlockArg> {
+    values.iter().map(|v| BlockArg::Value(*v)).collect()
+}
+
+impl Translator<'_, '_, '_, '_> {
+    fn block_signature(&self, ty: BlockType) -> Result<(Vec<ValType>, Vec<ValType>)> {
+        Ok(match ty {
+            BlockType::Empty => (vec![], vec![]),
+            BlockType::Type(t) => (vec![], vec![crate::module::val_type(t)?]),
+            BlockType::FuncType(idx) => {
+                let sig = self.env.sig(TypeIndex::from_u32(idx));
+                (sig.params.clone(), sig.results.clone())
+            }
+        })
+    }
+
+    fn new_block(&mut self, params: &[ValType]) -> ir::Block {
+        let block = self.builder.create_block();
+        for ty in params {
+            self.builder.append_block_param(block, ir_type(*ty));
+        }
+        block
+    }
+
+    /// Jumps to `block` passing the top `n` stack values (left on the stack).
+    fn jump_with_top(&mut self, block: ir::Block, n: usize) {
+        let args = block_args(self.state.peekn(n));
+        self.builder.ins().jump(block, &args);
+    }
+
+    /// Enters `block`, whose parameters become the stack values above `base`.
+    fn enter_block(&mut self, block: ir::Block, base: usize) {
+        self.builder.switch_to_block(block);
+        self.state.stack.truncate(base);
+        let params = self.builder.block_params(block).to_vec();
+        self.state.stack.extend(params);
+    }
+
+    /// Lowers control operators; returns `false` for any other operator.
+    pub fn translate_control(&mut self, op: &Operator<'_>) -> Result<bool> {
+        use Operator as O;
+        match op {
+            O::Unreachable => self.trap(Trap::Unreachable),
+            O::Block { blockty } => {
+                let (params, results) = self.block_signature(*blockty)?;
+                let destination = self.new_block(&results);
+                let stack_base = self.state.stack.len() - params.len();
+                self.state.control.push(ControlFrame {
+                    kind: FrameKind::Block,
+                    destination,
+                    num_params: params.len(),
+                    num_results: results.len(),
+                    stack_base,
+                    exit_is_branched_to: false,
+                });
+            }
+            O::Loop { blockty } => {
+                let (params, results) = self.block_signature(*blockty)?;
+                let header = self.new_block(&params);
+                let destination = self.new_block(&results);
+                let stack_base = self.state.stack.len() - params.len();
+                self.jump_with_top(header, params.len());
+                self.enter_block(header, stack_base);
+                self.state.control.push(ControlFrame {
+                    kind: FrameKind::Loop { header },
+                    destination,
+                    num_params: params.len(),
+                    num_results: results.len(),
+                    stack_base,
+                    exit_is_branched_to: false,
+                });
+            }
+            O::If { blockty } => {
+                let (params, results) = self.block_signature(*blockty)?;
+                let cond = self.state.pop1();
+                let then_block = self.new_block(&params);
+                let else_block = self.new_block(&params);
+                let destination = self.new_block(&results);
+                let stack_base = self.state.stack.len() - params.len();
+                let args = block_args(self.state.peekn(params.len()));
+                self.builder
+                    .ins()
+                    .brif(cond, then_block, &args, else_block, &args);
+                self.builder.seal_block(then_block);
+                self.builder.seal_block(else_block);
+                self.enter_block(then_block, stack_base);
+                self.state.control.push(ControlFrame {
+                    kind: FrameKind::If {
+                        else_block,
+                        has_else: false,
+                        head_reachable: true,
+                    },
+                    destination,
+                    num_params: params.len(),
+                    num_results: results.len(),
+                    stack_base,
+                    exit_is_branched_to: false,
+                });
+            }
+            O::Else => self.translate_else(),
+            O::End => self.translate_end(),
+            O::Br { relative_depth } => {
+                self.branch(*relative_depth);
+                self.state.reachable = false;
+            }
+            O::BrIf { relative_depth } => {
+                let cond = self.state.pop1();
+                let frame = self.state.frame_mut(*relative_depth);
+                frame.exit_is_branched_to |= !matches!(frame.kind, FrameKind::Loop { .. });
+                let (target, n) = frame.branch_target();
+                let args = block_args(self.state.peekn(n));
+                let next = self.builder.create_block();
+                self.builder.ins().brif(cond, target, &args, next, &[]);
+                self.builder.seal_block(next);
+                self.builder.switch_to_block(next);
+            }
+            O::BrTable { targets } => {
+                let index = self.state.pop1();
+                let mut depths = Vec::with_capacity(targets.len() as usize);
+                for t in targets.targets() {
+                    depths.push(t?);
+                }
+                let default = targets.default();
+                let mut calls = Vec::with_capacity(depths.len());
+                let mut n_args = 0;
+                for depth in depths.iter().copied().chain([default]) {
+                    let frame = self.state.frame_mut(depth);
+                    frame.exit_is_branched_to |= !matches!(frame.kind, FrameKind::Loop { .. });
+                    let (target, n) = frame.branch_target();
+                    n_args = n;
+                    calls.push(target);
+                }
+                let args = block_args(self.state.peekn(n_args));
+                let pool = &mut self.builder.func.dfg.value_lists;
+                let mut block_calls: Vec<ir::BlockCall> = calls
+                    .into_iter()
+                    .map(|b| ir::BlockCall::new(b, args.iter().copied(), pool))
+                    .collect();
+                let default_call = block_calls.pop().expect("default target");
+                let jt = self
+                    .builder
+                    .create_jump_table(JumpTableData::new(default_call, &block_calls));
+                self.builder.ins().br_table(index, jt);
+                self.state.reachable = false;
+            }
+            O::Return => {
+                let n = self.state.control[0].num_results;
+                let results = self.state.peekn(n).to_vec();
+                self.builder.ins().return_(&results);
+                self.state.reachable = false;
+            }
+            O::Call { function_index } => {
+                let func = FuncIndex::from_u32(*function_index);
+                let n = self.env.module.info.func_sig(func).params.len();
+                let args = self.state.popn(n);
+                let results = self.env.call(self.builder, func, &args);
+                self.state.stack.extend(results);
+            }
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                let ty = TypeIndex::from_u32(*type_index);
+                let index = self.state.pop1();
+                let n = self.env.sig(ty).params.len();
+                let args = self.state.popn(n);
+                let results = self.env.call_indirect(
+                    self.builder,
+                    TableIndex::from_u32(*table_index),
+                    ty,
+                    index,
+                    &args,
+                );
+                self.state.stack.extend(results);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn branch(&mut self, depth: u32) {
+        let frame = self.state.frame_mut(depth);
+        frame.exit_is_branched_to |= !matches!(frame.kind, FrameKind::Loop { .. });
+        let (target, n) = frame.branch_target();
+        self.jump_with_top(target, n);
+    }
+
+    fn translate_else(&mut self) {
+        let reachable = self.state.reachable;
+        let frame = self.state.control.last_mut().expect("validated");
+        let FrameKind::If {
+            else_block,
+            has_else,
+            head_reachable,
+        } = &mut frame.kind
+        else {
+            unreachable!("validation pairs `else` with `if`")
+        };
+        *has_else = true;
+        let (else_block, head_reachable) = (*else_block, *head_reachable);
+        let (destination, num_results, base) = (frame.destination, frame.num_results, frame.stack_base);
+        if reachable {
+            frame.exit_is_branched_to = true;
+            self.jump_with_top(destination, num_results);
+        }
+        if head_reachable {
+            self.enter_block(else_block, base);
+            self.state.reachable = true;
+        } else {
+            self.state.stack.truncate(base);
+            self.state.reachable = false;
+        }
+    }
+
+    fn translate_end(&mut self) {
+        let frame = self.state.control.pop().expect("validated");
+        let reachable = self.state.reachable;
+        if reachable {
+            self.jump_with_top(frame.destination, frame.num_results);
+        }
+        let mut branched = frame.exit_is_branched_to || reachable;
+        match frame.kind {
+            FrameKind::Loop { header } => self.builder.seal_block(header),
+            FrameKind::If {
+                else_block,
+                has_else: false,
+                head_reachable: true,
+            } => {
+                // The implicit else forwards the parameters as results.
+                self.builder.switch_to_block(else_block);
+                let params = self.builder.block_params(else_block).to_vec();
+                self.builder
+                    .ins()
+                    .jump(frame.destination, &block_args(&params));
+                branched = true;
+            }
+            _ => {}
+        }
+        if matches!(frame.kind, FrameKind::Unreachable) {
+            // Nothing was created for a construct inside unreachable code.
+            return;
+        }
+        if branched {
+            self.builder.seal_block(frame.destination);
+            self.enter_block(frame.destination, frame.stack_base);
+            self.state.reachable = true;
+        } else {
+            self.state.stack.truncate(frame.stack_base);
+            self.state.reachable = false;
+        }
+    }
+
+    /// Tracks nesting in unreachable code; `else` and `end` may make code reachable again.
+    pub fn translate_unreachable(&mut self, op: &Operator<'_>) {
+        use Operator as O;
+        match op {
+            O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+                self.state.control.push(ControlFrame {
+                    kind: FrameKind::Unreachable,
+                    destination: ir::Block::from_u32(0),
+                    num_params: 0,
+                    num_results: 0,
+                    stack_base: self.state.stack.len(),
+                    exit_is_branched_to: false,
+                });
+            }
+            O::Else => {
+                if !matches!(
+                    self.state.control.last().map(|f| f.kind),
+                    Some(FrameKind::Unreachable)
+                ) {
+                    self.translate_else();
+                }
+            }
+            O::End => self.translate_end(),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Which runtime archive to link: the one place that decides.
+//!
+//! The archive built by `build.rs` is embedded in the `wasi-aot` binary and written, once
+//! per content hash, to the user's cache directory. `WASI_AOT_RUNTIME_LIB` overrides it
+//! (development only).
+
+use crate::LinkError;
+use std::path::PathBuf;
+
+static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasi_aot_runtime.a"));
+
+/// FNV-1a: a stable content hash for the cache file name.
+fn content_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The cache directory of wasi-aot (`$XDG_CACHE_HOME/wasi-aot`, `~/.cache/wasi-aot`, or
+/// the temporary directory).
+pub fn cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("wasi-aot")
+}
+
+/// The path of the archive to link.
+pub fn runtime_archive() -> Result<PathBuf, LinkError> {
+    if let Some(path) = std::env::var_os("WASI_AOT_RUNTIME_LIB") {
+        let path = PathBuf::from(path);
+        return match std::fs::metadata(&path) {
+            Ok(_) => Ok(path),
+            Err(source) => Err(LinkError::Archive { path, source }),
+        };
+    }
+    let dir = cache_dir();
+    let path = dir.join(format!("libwasi_aot_runtime-{:016x}.a", content_hash(EMBEDDED)));
+    if std::fs::metadata(&path).map(|m| m.len() == EMBEDDED.len() as u64).unwrap_or(false) {
+        return Ok(path);
+    }
+    let write = || -> std::io::Result<()> {
+        std::fs::create_dir_all(&dir)?;
+        // Write under a unique name, then rename: concurrent builds never see a partial file.
+        let tmp = dir.join(format!("runtime-{}.tmp", std::process::id()));
+        std::fs::write(&tmp, EMBEDDED)?;
+        std::fs::rename(&tmp, &path)
+    };
+    write().map_err(|source| LinkError::Archive {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn embedded_archive_is_an_ar_file() {
+        assert!(super::EMBEDDED.starts_with(b"!<arch>\n"));
+    }
+}

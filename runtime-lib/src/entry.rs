@@ -1,0 +1,117 @@
+//! The process entry point of every built executable.
+//!
+//! `main` checks the program, installs the trap handlers, sets the guest stack limit, and
+//! then runs the program: a WASI command (instantiate, call `_start`, exit with its
+//! status) or, for the spec harness, a script read from stdin.
+
+use crate::instance::{self, Extern, Instance, STACK_LIMIT};
+use crate::trap::{self, Unwound};
+use crate::{harness, host, program};
+use std::ffi::CStr;
+use std::sync::atomic::Ordering;
+use wasi_aot_abi::metadata::ProgramKind;
+use wasi_aot_host::{HostTrap, WasiCtx};
+
+/// Exit status of a trapped guest, as wasmtime uses on Unix.
+const TRAP_STATUS: i32 = 134;
+/// Host stack kept free below the guest's limit for host calls and the runtime.
+const HOST_STACK_RESERVE: usize = 256 * 1024;
+/// Guest stack when the process stack is unlimited.
+const DEFAULT_STACK: usize = 8 << 20;
+
+fn die(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(TRAP_STATUS)
+}
+
+/// Sets the lowest stack address compiled code may use, from the process stack limit.
+fn set_stack_limit() {
+    let here = 0u8;
+    let sp = &here as *const u8 as usize;
+    // SAFETY: getrlimit writes the struct we pass.
+    let size = unsafe {
+        let mut rl: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_STACK, &mut rl) == 0 && rl.rlim_cur != libc::RLIM_INFINITY {
+            rl.rlim_cur as usize
+        } else {
+            DEFAULT_STACK
+        }
+    };
+    let usable = size.saturating_sub(HOST_STACK_RESERVE).max(64 * 1024);
+    STACK_LIMIT.store(sp.saturating_sub(usable), Ordering::Relaxed);
+}
+
+/// The C entry point.
+///
+/// # Safety
+/// Called by the C runtime with the process arguments.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
+    let program = match program::load() {
+        Ok(p) => p,
+        Err(e) => die(&e),
+    };
+    trap::signals::install();
+    set_stack_limit();
+    let args: Vec<Vec<u8>> = (0..argc as usize)
+        // SAFETY: the C runtime passes `argc` valid C strings.
+        .map(|i| unsafe { CStr::from_ptr(*argv.add(i)) }.to_bytes().to_vec())
+        .collect();
+    match program.meta.kind {
+        ProgramKind::Script => harness::run(),
+        ProgramKind::Command => run_command(program, args),
+    }
+}
+
+fn guest_env(program: &program::Program) -> Vec<Vec<u8>> {
+    let policy = &program.meta.wasi;
+    let mut env: Vec<Vec<u8>> = Vec::new();
+    if policy.inherit_env {
+        for (k, v) in std::env::vars_os() {
+            use std::os::unix::ffi::OsStrExt;
+            let mut pair = k.as_bytes().to_vec();
+            pair.push(b'=');
+            pair.extend_from_slice(v.as_bytes());
+            env.push(pair);
+        }
+    }
+    env.extend(policy.env.iter().map(|e| e.as_bytes().to_vec()));
+    env
+}
+
+fn run_command(program: &program::Program, mut args: Vec<Vec<u8>>) -> i32 {
+    if let Some(argv0) = args.first_mut() {
+        // The guest sees the executable's name, not the path it was started by.
+        if let Some(slash) = argv0.iter().rposition(|b| *b == b'/') {
+            argv0.drain(..=slash);
+        }
+    }
+    host::set_context(WasiCtx::new(args, guest_env(program)));
+    let last = program.meta.modules.len() - 1;
+    let instance = match Instance::new(last, &|_, _| None) {
+        Ok(i) => i,
+        Err(instance::InstantiateError::Trap(u)) => return report(u),
+        Err(e) => die(&format!("cannot start the program: {e:?}")),
+    };
+    let Some(Extern::Func(start)) = instance.export("_start") else {
+        return 0;
+    };
+    // SAFETY: `_start` takes no parameters.
+    match unsafe { instance::invoke(start, &[]) } {
+        Ok(_) => 0,
+        Err(u) => report(u),
+    }
+}
+
+/// Reports how the guest stopped and returns the process exit status.
+fn report(unwound: Unwound) -> i32 {
+    if let Unwound::Host(HostTrap::Exit(code), _) = unwound {
+        return code;
+    }
+    eprintln!(
+        "error: wasm trap: {}\nwasm backtrace:\n{}",
+        unwound.message(),
+        trap::format_backtrace(unwound.pcs())
+    );
+    TRAP_STATUS
+}

@@ -1,0 +1,159 @@
+//! Script mode, for the spec-test harness: instantiate modules of the program, register
+//! them under import names, and call their exports, as a line protocol on stdin/stdout.
+//!
+//! Requests and their one-line answers:
+//!
+//! ```text
+//! instantiate M            -> ok I | unlinkable MSG | trap MSG | error MSG
+//! register NAME_HEX I      -> ok
+//! invoke I NAME_HEX ARGS.. -> ok RESULTS.. | trap MSG
+//! get I NAME_HEX           -> ok VALUE
+//! ```
+//!
+//! Values are `TYPE:BITS` with the bits in hex (`i32:2a`, `f64:3ff0000000000000`),
+//! `funcref:null`/`funcref:ref`, `externref:null`/`externref:N`. The harness runs in the
+//! same runtime, with the same compiled code and trap handling as a WASI command.
+
+use crate::instance::{self, Extern, Instance};
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use wasi_aot_abi::ValType;
+
+fn unhex(s: &str) -> Option<String> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
+        .collect();
+    String::from_utf8(bytes?).ok()
+}
+
+fn parse_value(s: &str) -> Option<u128> {
+    let (ty, bits) = s.split_once(':')?;
+    match (ty, bits) {
+        ("funcref" | "externref", "null") => Some(0),
+        ("externref", n) => Some(n.parse::<u64>().ok()? as u128 + 1),
+        (_, bits) => u128::from_str_radix(bits, 16).ok(),
+    }
+}
+
+fn format_value(ty: ValType, raw: u128) -> String {
+    match ty {
+        ValType::I32 => format!("i32:{:x}", raw as u32),
+        ValType::I64 => format!("i64:{:x}", raw as u64),
+        ValType::F32 => format!("f32:{:x}", raw as u32),
+        ValType::F64 => format!("f64:{:x}", raw as u64),
+        ValType::V128 => format!("v128:{raw:x}"),
+        ValType::FuncRef if raw as u64 == 0 => "funcref:null".into(),
+        ValType::FuncRef => "funcref:ref".into(),
+        ValType::ExternRef if raw as u64 == 0 => "externref:null".into(),
+        ValType::ExternRef => format!("externref:{}", raw as u64 - 1),
+    }
+}
+
+struct Script {
+    instances: Vec<&'static Instance>,
+    registered: HashMap<String, usize>,
+}
+
+impl Script {
+    fn instance(&self, s: Option<&str>) -> Result<&'static Instance, String> {
+        let i: usize = s.and_then(|s| s.parse().ok()).ok_or("bad instance id")?;
+        self.instances.get(i).copied().ok_or_else(|| "unknown instance".into())
+    }
+
+    fn execute(&mut self, line: &str) -> String {
+        match self.try_execute(line) {
+            Ok(answer) | Err(answer) => answer,
+        }
+    }
+
+    fn try_execute(&mut self, line: &str) -> Result<String, String> {
+        let mut words = line.split_whitespace();
+        let error = |m: &str| format!("error {m}");
+        match words.next() {
+            Some("instantiate") => {
+                let m: usize = words.next().and_then(|s| s.parse().ok()).ok_or(error("bad module"))?;
+                let registered = &self.registered;
+                let instances = &self.instances;
+                let resolve = |module: &str, field: &str| -> Option<Extern> {
+                    instances[*registered.get(module)?].export(field)
+                };
+                match Instance::new(m, &resolve) {
+                    Ok(inst) => {
+                        self.instances.push(inst);
+                        Ok(format!("ok {}", self.instances.len() - 1))
+                    }
+                    Err(instance::InstantiateError::Unlinkable(msg)) => Ok(format!("unlinkable {msg}")),
+                    Err(instance::InstantiateError::Trap(u)) => Ok(format!("trap {}", u.message())),
+                    Err(instance::InstantiateError::Resource(msg)) => Ok(error(&msg)),
+                }
+            }
+            Some("register") => {
+                let name = words.next().and_then(unhex).ok_or(error("bad name"))?;
+                let i: usize = words.next().and_then(|s| s.parse().ok()).ok_or(error("bad instance"))?;
+                self.registered.insert(name, i);
+                Ok("ok".into())
+            }
+            Some("invoke") => {
+                let inst = self.instance(words.next()).map_err(|e| error(&e))?;
+                let name = words.next().and_then(unhex).ok_or(error("bad name"))?;
+                let Some(Extern::Func(f)) = inst.export(&name) else {
+                    return Err(error("no such function export"));
+                };
+                let args: Vec<u128> = words
+                    .map(parse_value)
+                    .collect::<Option<_>>()
+                    .ok_or(error("bad argument"))?;
+                let ty = instance::func_type(f);
+                if args.len() != ty.params.len() {
+                    return Err(error("wrong number of arguments"));
+                }
+                // SAFETY: `f` is a live export and the arguments match its parameter count;
+                // their bits are taken as given, as the spec tests intend.
+                match unsafe { instance::invoke(f, &args) } {
+                    Ok(results) => {
+                        let mut out = String::from("ok");
+                        for (ty, raw) in ty.results.iter().zip(results) {
+                            out.push(' ');
+                            out.push_str(&format_value(*ty, raw));
+                        }
+                        Ok(out)
+                    }
+                    Err(u) => Ok(format!("trap {}", u.message())),
+                }
+            }
+            Some("get") => {
+                let inst = self.instance(words.next()).map_err(|e| error(&e))?;
+                let name = words.next().and_then(unhex).ok_or(error("bad name"))?;
+                let Some(Extern::Global(g)) = inst.export(&name) else {
+                    return Err(error("no such global export"));
+                };
+                // SAFETY: global storage lives as long as its instance (forever).
+                let raw = u128::from_le_bytes(unsafe { (*g.vm).bytes });
+                Ok(format!("ok {}", format_value(g.ty.ty, raw)))
+            }
+            _ => Err(error("unknown request")),
+        }
+    }
+}
+
+/// Runs the script protocol until stdin closes.
+pub fn run() -> i32 {
+    let mut script = Script {
+        instances: Vec::new(),
+        registered: HashMap::new(),
+    };
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout().lock();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        let answer = script.execute(&line);
+        if writeln!(stdout, "{answer}").and_then(|_| stdout.flush()).is_err() {
+            break;
+        }
+    }
+    0
+}

@@ -1,0 +1,441 @@
+//! Instantiation: resolve imports, allocate and fill the vmctx, create memories, tables and
+//! globals, apply element and data segments, and run the start function — in the spec's
+//! order, so that a trapping segment leaves earlier segments' effects visible.
+
+use crate::memory::Memory;
+use crate::program::{self, Program};
+use crate::table::Table;
+use crate::trap::{self, Unwound};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use wasi_aot_abi::metadata::{self as md, ConstExpr, ConstOp, ElemMode, ExternKind, ImportKind};
+use wasi_aot_abi::vmctx::{VmFuncImport, VmFuncRef, VmGlobal, VmHeader, VmMemory, VmTable};
+use wasi_aot_abi::{Trap, ValType, VmOffsets};
+
+/// Lowest stack address compiled code may use; set once at start.
+pub static STACK_LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// A global as an external value.
+#[derive(Clone, Copy, Debug)]
+pub struct GlobalRef {
+    /// Storage.
+    pub vm: *mut VmGlobal,
+    /// Type.
+    pub ty: md::GlobalType,
+}
+
+/// An exported (or importable) entity.
+#[derive(Clone, Copy, Debug)]
+pub enum Extern {
+    /// A function, by its funcref.
+    Func(*const VmFuncRef),
+    /// A memory.
+    Memory(*mut Memory),
+    /// A table.
+    Table(*mut Table),
+    /// A global.
+    Global(GlobalRef),
+}
+
+/// Why instantiation failed.
+#[derive(Debug)]
+pub enum InstantiateError {
+    /// An import is missing or has the wrong type.
+    Unlinkable(String),
+    /// A segment or the start function trapped.
+    Trap(Unwound),
+    /// The host could not provide a resource.
+    Resource(String),
+}
+
+/// A live instance. Boxed and never freed: compiled code holds pointers into it.
+pub struct Instance {
+    /// Index of its module in the program.
+    pub module_index: usize,
+    /// Its module.
+    pub module: &'static md::Module<'static>,
+    /// The vmctx.
+    pub vmctx: *mut u8,
+    /// The vmctx layout.
+    pub offsets: VmOffsets,
+    /// Memories, imports first.
+    pub memories: Vec<*mut Memory>,
+    /// Tables, imports first.
+    pub tables: Vec<*mut Table>,
+    /// Globals, imports first.
+    pub globals: Vec<GlobalRef>,
+    /// Data segments still available to `memory.init` (dropped ones are empty).
+    pub data: Vec<&'static [u8]>,
+    /// Element segments still available to `table.init`, evaluated (dropped ones are empty).
+    pub elems: Vec<Vec<u64>>,
+    funcref_slots: HashMap<u32, u32>,
+}
+
+/// Whether a limits pair `actual` satisfies an import's declared `wanted` limits.
+fn limits_match(actual_min: u64, actual_max: Option<u64>, wanted_min: u64, wanted_max: Option<u64>) -> bool {
+    actual_min >= wanted_min
+        && match (actual_max, wanted_max) {
+            (_, None) => true,
+            (Some(a), Some(w)) => a <= w,
+            (None, Some(_)) => false,
+        }
+}
+
+impl Instance {
+    /// The instance owning `vmctx`.
+    ///
+    /// # Safety
+    /// `vmctx` must be the vmctx of a live instance.
+    pub unsafe fn from_vmctx<'a>(vmctx: *mut u8) -> &'a mut Instance {
+        // SAFETY: the header's instance pointer is set at instantiation.
+        unsafe { &mut *((*(vmctx as *mut VmHeader)).instance as *mut Instance) }
+    }
+
+    /// Instantiates module `module_index`, resolving imports with `resolve`.
+    pub fn new(
+        module_index: usize,
+        resolve: &dyn Fn(&str, &str) -> Option<Extern>,
+    ) -> Result<&'static mut Instance, InstantiateError> {
+        let program = program::get();
+        let module = &program.meta.modules[module_index];
+        let offsets = VmOffsets::new(module.counts);
+        let layout = std::alloc::Layout::from_size_align(offsets.size() as usize, 16)
+            .map_err(|e| InstantiateError::Resource(e.to_string()))?;
+        // SAFETY: the layout has non-zero size (the header is 32 bytes).
+        let vmctx = unsafe { std::alloc::alloc_zeroed(layout) };
+        if vmctx.is_null() {
+            return Err(InstantiateError::Resource("out of memory for an instance".into()));
+        }
+        let instance = Box::leak(Box::new(Instance {
+            module_index,
+            module,
+            vmctx,
+            offsets,
+            memories: Vec::new(),
+            tables: Vec::new(),
+            globals: Vec::new(),
+            data: module.data.iter().map(|d| d.bytes).collect(),
+            elems: Vec::new(),
+            funcref_slots: module
+                .funcrefs
+                .iter()
+                .enumerate()
+                .map(|(slot, f)| (*f, slot as u32))
+                .collect(),
+        }));
+        // SAFETY: the header is at offset 0 of the freshly allocated vmctx.
+        unsafe {
+            let header = vmctx as *mut VmHeader;
+            (*header).stack_limit = STACK_LIMIT.load(Ordering::Relaxed);
+            (*header).instance = (instance as *mut Instance).cast();
+        }
+        let mut funcs = instance.link_imports(program, resolve)?;
+        instance.create_functions(program, &mut funcs);
+        instance.create_globals()?;
+        instance.create_memories(program)?;
+        instance.create_tables()?;
+        instance.set_wasi_memory();
+        instance.apply_segments()?;
+        if let Some(start) = module.start {
+            let f = instance.funcref(start);
+            // SAFETY: `f` is this instance's funcref for its start function.
+            unsafe { invoke(f, &[]) }.map_err(InstantiateError::Trap)?;
+        }
+        Ok(instance)
+    }
+
+    fn at<T>(&self, offset: u32) -> *mut T {
+        // SAFETY: offsets come from this vmctx's own layout.
+        unsafe { self.vmctx.add(offset as usize).cast() }
+    }
+
+    /// Resolves imports, filling import slots; returns the code and vmctx of every
+    /// imported function.
+    fn link_imports(
+        &mut self,
+        program: &Program,
+        resolve: &dyn Fn(&str, &str) -> Option<Extern>,
+    ) -> Result<Vec<(*const u8, *mut u8)>, InstantiateError> {
+        let module = self.module;
+        let mut funcs = Vec::new();
+        let mut func_slot = 0;
+        for import in &module.imports {
+            let unlinkable = |what: &str| {
+                InstantiateError::Unlinkable(format!(
+                    "{what}: `{}`.`{}`",
+                    import.module, import.field
+                ))
+            };
+            if let ImportKind::HostFunc { .. } = import.kind {
+                let index = funcs.len();
+                let code = module.func_code[index].map_or(std::ptr::null(), |c| program.code(c));
+                funcs.push((code, self.vmctx));
+                continue;
+            }
+            let Some(value) = resolve(&import.module, &import.field) else {
+                return Err(unlinkable("unknown import"));
+            };
+            match (&import.kind, value) {
+                (ImportKind::Func { type_id }, Extern::Func(f)) => {
+                    // SAFETY: exported funcrefs live as long as their instance (forever).
+                    let f = unsafe { &*f };
+                    if f.type_id != *type_id {
+                        return Err(unlinkable("incompatible import type"));
+                    }
+                    let slot: *mut VmFuncImport = self.at(self.offsets.func_import(func_slot));
+                    // SAFETY: the slot is inside this vmctx.
+                    unsafe {
+                        slot.write(VmFuncImport {
+                            wasm_call: f.wasm_call,
+                            vmctx: f.vmctx,
+                        })
+                    };
+                    func_slot += 1;
+                    funcs.push((f.wasm_call, f.vmctx));
+                }
+                (ImportKind::Memory(ty), Extern::Memory(m)) => {
+                    // SAFETY: memories are never freed.
+                    let m = unsafe { &*m };
+                    if ty.memory64 != m.ty.memory64
+                        || !limits_match(m.pages(), m.ty.max, ty.min, ty.max)
+                    {
+                        return Err(unlinkable("incompatible import type"));
+                    }
+                    let slot: *mut *mut VmMemory =
+                        self.at(self.offsets.memory_import(self.memories.len() as u32));
+                    // SAFETY: the slot is inside this vmctx.
+                    unsafe { slot.write(m.vm) };
+                    self.memories.push(m as *const Memory as *mut Memory);
+                }
+                (ImportKind::Table(ty), Extern::Table(t)) => {
+                    // SAFETY: tables are never freed.
+                    let t = unsafe { &*t };
+                    if ty.elem != t.ty.elem || !limits_match(t.len() as u64, t.ty.max, ty.min, ty.max) {
+                        return Err(unlinkable("incompatible import type"));
+                    }
+                    let slot: *mut *mut VmTable =
+                        self.at(self.offsets.table_import(self.tables.len() as u32));
+                    // SAFETY: the slot is inside this vmctx.
+                    unsafe { slot.write(t.vm) };
+                    self.tables.push(t as *const Table as *mut Table);
+                }
+                (ImportKind::Global(ty), Extern::Global(g)) => {
+                    if *ty != g.ty {
+                        return Err(unlinkable("incompatible import type"));
+                    }
+                    let slot: *mut *mut VmGlobal =
+                        self.at(self.offsets.global_import(self.globals.len() as u32));
+                    // SAFETY: the slot is inside this vmctx.
+                    unsafe { slot.write(g.vm) };
+                    self.globals.push(g);
+                }
+                _ => return Err(unlinkable("incompatible import type")),
+            }
+        }
+        Ok(funcs)
+    }
+
+    /// Fills the funcref slots.
+    fn create_functions(&mut self, program: &Program, funcs: &mut Vec<(*const u8, *mut u8)>) {
+        let module = self.module;
+        for f in funcs.len()..module.func_types.len() {
+            let code = module.func_code[f].map_or(std::ptr::null(), |c| program.code(c));
+            funcs.push((code, self.vmctx));
+        }
+        for (slot, f) in module.funcrefs.iter().enumerate() {
+            let (wasm_call, vmctx) = funcs[*f as usize];
+            let record: *mut VmFuncRef = self.at(self.offsets.funcref(slot as u32));
+            // SAFETY: the slot is inside this vmctx.
+            unsafe {
+                record.write(VmFuncRef {
+                    wasm_call,
+                    vmctx,
+                    type_id: module.func_types[*f as usize],
+                    reserved: 0,
+                })
+            };
+        }
+    }
+
+    /// The funcref of escaping function `func`.
+    pub fn funcref(&self, func: u32) -> *const VmFuncRef {
+        let slot = self.funcref_slots[&func];
+        self.at(self.offsets.funcref(slot))
+    }
+
+    fn create_globals(&mut self) -> Result<(), InstantiateError> {
+        for (i, global) in self.module.globals.iter().enumerate() {
+            let value = self.eval(&global.init);
+            let vm: *mut VmGlobal = self.at(self.offsets.global(i as u32));
+            // SAFETY: the slot is inside this vmctx.
+            unsafe {
+                vm.write(VmGlobal {
+                    bytes: value.to_le_bytes(),
+                })
+            };
+            self.globals.push(GlobalRef { vm, ty: global.ty });
+        }
+        Ok(())
+    }
+
+    fn create_memories(&mut self, program: &Program) -> Result<(), InstantiateError> {
+        for (i, ty) in self.module.memories.iter().enumerate() {
+            let vm: *mut VmMemory = self.at(self.offsets.memory(i as u32));
+            // SAFETY: `vm` is inside this vmctx, which is never freed.
+            let memory = unsafe { Memory::new(*ty, vm, program.meta.strategy.reservation) }
+                .map_err(InstantiateError::Resource)?;
+            self.memories.push(Box::into_raw(Box::new(memory)));
+        }
+        Ok(())
+    }
+
+    fn create_tables(&mut self) -> Result<(), InstantiateError> {
+        for (i, table) in self.module.tables.iter().enumerate() {
+            let init = table.init.as_ref().map_or(0, |e| self.eval(e) as u64);
+            let vm: *mut VmTable = self.at(self.offsets.table(i as u32));
+            // SAFETY: `vm` is inside this vmctx, which is never freed.
+            let table = unsafe { Table::new(table.ty, vm, init) }.map_err(InstantiateError::Resource)?;
+            self.tables.push(Box::into_raw(Box::new(table)));
+        }
+        Ok(())
+    }
+
+    /// Points the header at the memory WASI calls use: the `memory` export, else memory 0.
+    fn set_wasi_memory(&mut self) {
+        let exported = self
+            .module
+            .exports
+            .iter()
+            .find(|e| e.kind == ExternKind::Memory && e.name == "memory")
+            .map(|e| e.index as usize);
+        let index = exported.or((!self.memories.is_empty()).then_some(0));
+        if let Some(index) = index {
+            // SAFETY: memories are never freed; the header is at offset 0.
+            unsafe { (*(self.vmctx as *mut VmHeader)).wasi_memory = (*self.memories[index]).vm };
+        }
+    }
+
+    fn apply_segments(&mut self) -> Result<(), InstantiateError> {
+        let trap = |t: Trap| InstantiateError::Trap(Unwound::Trap(t, Vec::new()));
+        let module = self.module;
+        for segment in &module.elems {
+            let items: Vec<u64> = segment.items.iter().map(|e| self.eval(e) as u64).collect();
+            match &segment.mode {
+                ElemMode::Passive => self.elems.push(items),
+                ElemMode::Declared => self.elems.push(Vec::new()),
+                ElemMode::Active { table, offset } => {
+                    let offset = self.eval(offset) as u32;
+                    // SAFETY: tables are never freed.
+                    let table = unsafe { &mut *self.tables[*table as usize] };
+                    let dst = table
+                        .range(offset, items.len() as u32)
+                        .ok_or(trap(Trap::TableOutOfBounds))?;
+                    dst.copy_from_slice(&items);
+                    self.elems.push(Vec::new());
+                }
+            }
+        }
+        for (i, segment) in module.data.iter().enumerate() {
+            let Some((memory, offset)) = &segment.active else {
+                continue;
+            };
+            let offset = self.eval(offset) as u32 as u64;
+            // SAFETY: memories are never freed.
+            let memory = unsafe { &*self.memories[*memory as usize] };
+            let dst = memory
+                .range(offset, segment.bytes.len() as u64)
+                .ok_or(trap(Trap::MemoryOutOfBounds))?;
+            // SAFETY: `dst` has room for the segment (checked above).
+            unsafe { std::ptr::copy_nonoverlapping(segment.bytes.as_ptr(), dst, segment.bytes.len()) };
+            self.data[i] = &[];
+        }
+        Ok(())
+    }
+
+    /// Evaluates a constant expression to the bits of a 16-byte value slot.
+    pub fn eval(&self, expr: &ConstExpr) -> u128 {
+        let mut stack: Vec<u128> = Vec::with_capacity(2);
+        for op in &expr.ops {
+            let v = match *op {
+                ConstOp::I32Const(v) => v as u32 as u128,
+                ConstOp::I64Const(v) => v as u64 as u128,
+                ConstOp::F32Const(v) => v as u128,
+                ConstOp::F64Const(v) => v as u128,
+                ConstOp::V128Const(v) => v,
+                // SAFETY: global storage lives as long as its instance (forever).
+                ConstOp::GlobalGet(g) => u128::from_le_bytes(unsafe { (*self.globals[g as usize].vm).bytes }),
+                ConstOp::RefNull(_) => 0,
+                ConstOp::RefFunc(f) => self.funcref(f) as usize as u128,
+                ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
+                    let b = stack.pop().unwrap_or(0) as u32;
+                    let a = stack.pop().unwrap_or(0) as u32;
+                    (match op {
+                        ConstOp::I32Add => a.wrapping_add(b),
+                        ConstOp::I32Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    }) as u128
+                }
+                ConstOp::I64Add | ConstOp::I64Sub | ConstOp::I64Mul => {
+                    let b = stack.pop().unwrap_or(0) as u64;
+                    let a = stack.pop().unwrap_or(0) as u64;
+                    (match op {
+                        ConstOp::I64Add => a.wrapping_add(b),
+                        ConstOp::I64Sub => a.wrapping_sub(b),
+                        _ => a.wrapping_mul(b),
+                    }) as u128
+                }
+            };
+            stack.push(v);
+        }
+        stack.pop().unwrap_or(0)
+    }
+
+    /// The export named `name`.
+    pub fn export(&self, name: &str) -> Option<Extern> {
+        let e = self.module.exports.iter().find(|e| e.name == name)?;
+        let i = e.index as usize;
+        Some(match e.kind {
+            ExternKind::Func => Extern::Func(self.funcref(e.index)),
+            ExternKind::Memory => Extern::Memory(self.memories[i]),
+            ExternKind::Table => Extern::Table(self.tables[i]),
+            ExternKind::Global => Extern::Global(self.globals[i]),
+            ExternKind::Tag => return None,
+        })
+    }
+}
+
+/// The type of values in a function's parameter or result list.
+pub fn func_type(f: *const VmFuncRef) -> &'static md::FuncType {
+    // SAFETY: funcrefs given to the runtime are valid.
+    let type_id = unsafe { (*f).type_id };
+    &program::get().meta.types[type_id as usize]
+}
+
+/// Calls the function `f` with `args` (16-byte slots), returning its results.
+///
+/// # Safety
+/// `f` must be a valid funcref and `args` must match its parameter types.
+pub unsafe fn invoke(f: *const VmFuncRef, args: &[u128]) -> Result<Vec<u128>, Unwound> {
+    let ty = func_type(f);
+    let trampoline = ty
+        .trampoline
+        .expect("the compiler emits a trampoline for every exported or start function type");
+    let mut values = vec![0u128; ty.params.len().max(ty.results.len()).max(1)];
+    values[..args.len()].copy_from_slice(args);
+    // SAFETY: the trampoline matches the function's type, and `values` is large enough.
+    unsafe {
+        trap::call(
+            program::get().code(trampoline),
+            (*f).wasm_call,
+            (*f).vmctx,
+            &mut values,
+        )?
+    };
+    values.truncate(ty.results.len());
+    Ok(values)
+}
+
+/// Whether `ty` is a reference type (for harness value formatting).
+pub fn is_ref(ty: ValType) -> bool {
+    ty.is_ref()
+}

@@ -1,0 +1,149 @@
+//! The runtime functions compiled code calls (see `wasi_aot_abi::libcalls`).
+//!
+//! Each takes the caller's vmctx first. Those that can fail return a status (0 = done)
+//! and compiled code raises the trap: nothing here unwinds.
+
+use crate::instance::Instance;
+
+fn instance<'a>(vmctx: *mut u8) -> &'a mut Instance {
+    // SAFETY: compiled code passes its own, live vmctx.
+    unsafe { Instance::from_vmctx(vmctx) }
+}
+
+fn status(ok: bool) -> u32 {
+    (!ok) as u32
+}
+
+/// `memory.grow`.
+#[export_name = "wasi_aot_rt_memory_grow"]
+pub extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u64) -> u64 {
+    let inst = instance(vmctx);
+    // SAFETY: memories are never freed.
+    let memory = unsafe { &*inst.memories[memory as usize] };
+    memory.grow(delta).unwrap_or(u64::MAX)
+}
+
+/// `memory.fill`.
+#[export_name = "wasi_aot_rt_memory_fill"]
+pub extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u64, value: u32, len: u64) -> u32 {
+    let inst = instance(vmctx);
+    // SAFETY: memories are never freed.
+    let memory = unsafe { &*inst.memories[memory as usize] };
+    let Some(dst) = memory.range(dst, len) else {
+        return status(false);
+    };
+    // SAFETY: the range is in bounds.
+    unsafe { std::ptr::write_bytes(dst, value as u8, len as usize) };
+    status(true)
+}
+
+/// `memory.copy`.
+#[export_name = "wasi_aot_rt_memory_copy"]
+pub extern "C" fn memory_copy(vmctx: *mut u8, dst_mem: u32, src_mem: u32, dst: u64, src: u64, len: u64) -> u32 {
+    let inst = instance(vmctx);
+    // SAFETY: memories are never freed.
+    let (d, s) = unsafe { (&*inst.memories[dst_mem as usize], &*inst.memories[src_mem as usize]) };
+    let (Some(dst), Some(src)) = (d.range(dst, len), s.range(src, len)) else {
+        return status(false);
+    };
+    // SAFETY: both ranges are in bounds; they may overlap.
+    unsafe { std::ptr::copy(src, dst, len as usize) };
+    status(true)
+}
+
+/// `memory.init`.
+#[export_name = "wasi_aot_rt_memory_init"]
+pub extern "C" fn memory_init(vmctx: *mut u8, memory: u32, data: u32, dst: u64, src: u32, len: u32) -> u32 {
+    let inst = instance(vmctx);
+    // SAFETY: memories are never freed.
+    let memory = unsafe { &*inst.memories[memory as usize] };
+    let bytes = inst.data[data as usize];
+    let Some(src) = (src as usize).checked_add(len as usize).and_then(|end| bytes.get(src as usize..end)) else {
+        return status(false);
+    };
+    let Some(dst) = memory.range(dst, len as u64) else {
+        return status(false);
+    };
+    // SAFETY: `dst` has room for `src`.
+    unsafe { std::ptr::copy_nonoverlapping(src.as_ptr(), dst, src.len()) };
+    status(true)
+}
+
+/// `data.drop`.
+#[export_name = "wasi_aot_rt_data_drop"]
+pub extern "C" fn data_drop(vmctx: *mut u8, data: u32) {
+    instance(vmctx).data[data as usize] = &[];
+}
+
+/// `table.grow`.
+#[export_name = "wasi_aot_rt_table_grow"]
+pub extern "C" fn table_grow(vmctx: *mut u8, table: u32, init: u64, delta: u32) -> u32 {
+    let inst = instance(vmctx);
+    // SAFETY: tables are never freed.
+    let table = unsafe { &mut *inst.tables[table as usize] };
+    table.grow(delta, init).unwrap_or(u32::MAX)
+}
+
+/// `table.fill`.
+#[export_name = "wasi_aot_rt_table_fill"]
+pub extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, value: u64, len: u32) -> u32 {
+    let inst = instance(vmctx);
+    // SAFETY: tables are never freed.
+    let table = unsafe { &mut *inst.tables[table as usize] };
+    match table.range(dst, len) {
+        Some(range) => {
+            range.fill(value);
+            status(true)
+        }
+        None => status(false),
+    }
+}
+
+/// `table.copy`.
+#[export_name = "wasi_aot_rt_table_copy"]
+pub extern "C" fn table_copy(vmctx: *mut u8, dst_table: u32, src_table: u32, dst: u32, src: u32, len: u32) -> u32 {
+    let inst = instance(vmctx);
+    // SAFETY: tables are never freed.
+    let src_table = unsafe { &mut *inst.tables[src_table as usize] };
+    let Some(items) = src_table.range(src, len).map(|r| r.to_vec()) else {
+        return status(false);
+    };
+    // SAFETY: tables are never freed.
+    let dst_table = unsafe { &mut *inst.tables[dst_table as usize] };
+    match dst_table.range(dst, len) {
+        Some(range) => {
+            range.copy_from_slice(&items);
+            status(true)
+        }
+        None => status(false),
+    }
+}
+
+/// `table.init`.
+#[export_name = "wasi_aot_rt_table_init"]
+pub extern "C" fn table_init(vmctx: *mut u8, table: u32, elem: u32, dst: u32, src: u32, len: u32) -> u32 {
+    let inst = instance(vmctx);
+    let items = &inst.elems[elem as usize];
+    let Some(items) = (src as usize)
+        .checked_add(len as usize)
+        .and_then(|end| items.get(src as usize..end))
+        .map(|s| s.to_vec())
+    else {
+        return status(false);
+    };
+    // SAFETY: tables are never freed.
+    let table = unsafe { &mut *inst.tables[table as usize] };
+    match table.range(dst, len) {
+        Some(range) => {
+            range.copy_from_slice(&items);
+            status(true)
+        }
+        None => status(false),
+    }
+}
+
+/// `elem.drop`.
+#[export_name = "wasi_aot_rt_elem_drop"]
+pub extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) {
+    instance(vmctx).elems[elem as usize] = Vec::new();
+}

@@ -1,0 +1,250 @@
+//! Safe wrappers over the host system calls made on raw file descriptors.
+//!
+//! I/O goes straight to the host descriptor with `readv`/`writev`: no Rust-side buffering, so
+//! the order of guest output on stdout and stderr is exactly the order of its `fd_write` calls
+//! and nothing needs flushing when the guest exits. Reads and writes behave as blocking even
+//! when the host descriptor was left non-blocking by whoever started the process (wasmtime's
+//! P1 does the same): `EAGAIN` waits with `poll` and tries again, and `EINTR` is retried.
+//! Host errors come back as the WASI [`Errno`] with the same meaning.
+
+use std::io::IoSlice;
+use std::os::fd::RawFd;
+
+use crate::error::{last_host_errno, Errno};
+
+/// At most this many iovecs go to one `readv`/`writev` (Linux's `UIO_MAXIOV` and macOS's
+/// `IOV_MAX`); a longer list is written in several calls, or read short.
+const MAX_IOVECS: usize = 1024;
+
+// Guest offsets are 64-bit; `lseek` must take them without truncation.
+const _: () = assert!(std::mem::size_of::<libc::off_t>() == 8);
+
+/// What kind of object a host descriptor refers to, from `fstat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HostFileType {
+    BlockDevice,
+    CharacterDevice,
+    Directory,
+    RegularFile,
+    SymbolicLink,
+    Fifo,
+    SocketStream,
+    SocketDgram,
+    Unknown,
+}
+
+/// The type of the object behind `fd`.
+pub(crate) fn file_type(fd: RawFd) -> Result<HostFileType, Errno> {
+    // SAFETY: `stat` is plain data; all-zero bytes are a valid value that `fstat` overwrites.
+    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `stat` is a valid, writable `struct stat`; an invalid `fd` only yields EBADF.
+    if unsafe { libc::fstat(fd, &mut stat) } != 0 {
+        return Err(Errno::last_host_error());
+    }
+    Ok(match stat.st_mode & libc::S_IFMT {
+        libc::S_IFBLK => HostFileType::BlockDevice,
+        libc::S_IFCHR => HostFileType::CharacterDevice,
+        libc::S_IFDIR => HostFileType::Directory,
+        libc::S_IFREG => HostFileType::RegularFile,
+        libc::S_IFLNK => HostFileType::SymbolicLink,
+        libc::S_IFIFO => HostFileType::Fifo,
+        libc::S_IFSOCK => socket_type(fd),
+        _ => HostFileType::Unknown,
+    })
+}
+
+/// Stream or datagram, for a descriptor `fstat` says is a socket.
+fn socket_type(fd: RawFd) -> HostFileType {
+    let mut kind: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `kind` and `len` are valid for writes and `len` holds `kind`'s size.
+    let status = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_TYPE,
+            (&mut kind as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    match (status, kind) {
+        (0, libc::SOCK_STREAM) => HostFileType::SocketStream,
+        (0, libc::SOCK_DGRAM) => HostFileType::SocketDgram,
+        _ => HostFileType::Unknown,
+    }
+}
+
+/// The descriptor's file status flags and access mode (`fcntl(F_GETFL)`).
+pub(crate) fn status_flags(fd: RawFd) -> Result<libc::c_int, Errno> {
+    // SAFETY: F_GETFL takes no argument and has no memory effects.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 {
+        Err(Errno::last_host_error())
+    } else {
+        Ok(flags)
+    }
+}
+
+/// Whether `fd` is a terminal.
+pub(crate) fn is_terminal(fd: RawFd) -> bool {
+    // SAFETY: `isatty` accepts any integer and only inspects the descriptor.
+    unsafe { libc::isatty(fd) == 1 }
+}
+
+/// Repositions `fd`'s offset (`lseek`); `whence` is a host `SEEK_*` value.
+pub(crate) fn seek(fd: RawFd, offset: i64, whence: libc::c_int) -> Result<u64, Errno> {
+    // SAFETY: `lseek` has no memory effects; bad arguments only yield an error.
+    let position = unsafe { libc::lseek(fd, offset, whence) };
+    if position < 0 {
+        Err(Errno::last_host_error())
+    } else {
+        Ok(position as u64)
+    }
+}
+
+/// Writes every byte of `bufs`, in order, to `fd` and returns the number written.
+///
+/// Short writes are continued. An error after some bytes went out ends the call with the
+/// count so far (a short write, as `writev` reports it); the guest sees the error on its next
+/// write.
+pub(crate) fn write_all_vectored(fd: RawFd, mut bufs: &mut [IoSlice<'_>]) -> Result<usize, Errno> {
+    let mut written = 0;
+    IoSlice::advance_slices(&mut bufs, 0);
+    while !bufs.is_empty() {
+        let count = bufs.len().min(MAX_IOVECS);
+        // SAFETY: `IoSlice` is ABI-compatible with `struct iovec` on Unix, and each one borrows
+        // a live byte slice for the duration of the call.
+        let result = unsafe { libc::writev(fd, bufs.as_ptr().cast(), count as libc::c_int) };
+        let code = match usize::try_from(result) {
+            Ok(0) => break,
+            Ok(n) => {
+                written += n;
+                IoSlice::advance_slices(&mut bufs, n);
+                continue;
+            }
+            Err(_) => last_host_errno(),
+        };
+        let retry = match code {
+            libc::EINTR => Ok(()),
+            code if is_would_block(code) => wait_until_ready(fd, libc::POLLOUT),
+            code => Err(Errno::from_host(code)),
+        };
+        if let Err(errno) = retry {
+            return if written > 0 { Ok(written) } else { Err(errno) };
+        }
+    }
+    Ok(written)
+}
+
+/// One `readv` from `fd` into `bufs` (only the first [`MAX_IOVECS`]); returns the number of
+/// bytes read, 0 at end of file. A short read is normal.
+///
+/// # Safety
+///
+/// Every iovec must describe memory that is valid for writes for the duration of the call and
+/// that no Rust reference points into.
+pub(crate) unsafe fn read_vectored(fd: RawFd, bufs: &[libc::iovec]) -> Result<usize, Errno> {
+    let count = bufs.len().min(MAX_IOVECS);
+    loop {
+        // SAFETY: the caller guarantees every iovec is writable and unaliased.
+        let result = unsafe { libc::readv(fd, bufs.as_ptr(), count as libc::c_int) };
+        if let Ok(n) = usize::try_from(result) {
+            return Ok(n);
+        }
+        match last_host_errno() {
+            libc::EINTR => {}
+            code if is_would_block(code) => wait_until_ready(fd, libc::POLLIN)?,
+            code => return Err(Errno::from_host(code)),
+        }
+    }
+}
+
+fn is_would_block(code: i32) -> bool {
+    code == libc::EAGAIN || code == libc::EWOULDBLOCK
+}
+
+/// Blocks until `fd` reports one of `events` (or an error condition, which the retried call
+/// then reports).
+fn wait_until_ready(fd: RawFd, events: libc::c_short) -> Result<(), Errno> {
+    let mut poll_fd = libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    };
+    loop {
+        // SAFETY: `poll_fd` is one valid, writable `pollfd`.
+        if unsafe { libc::poll(&mut poll_fd, 1, -1) } >= 0 {
+            return Ok(());
+        }
+        match last_host_errno() {
+            libc::EINTR => {}
+            code => return Err(Errno::from_host(code)),
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_fds {
+    //! Host descriptors for tests.
+
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    /// A new pipe: (read end, write end).
+    pub(crate) fn pipe() -> (OwnedFd, OwnedFd) {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors `pipe` writes.
+        assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe failed");
+        // SAFETY: `pipe` succeeded, so both are fresh descriptors nothing else owns.
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_fds::pipe;
+    use super::*;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn vectored_write_then_read_through_a_pipe() {
+        let (reader, writer) = pipe();
+        let mut bufs = [IoSlice::new(b""), IoSlice::new(b"ab"), IoSlice::new(b"cde")];
+        assert_eq!(write_all_vectored(writer.as_raw_fd(), &mut bufs), Ok(5));
+        let mut first = [0u8; 2];
+        let mut second = [0u8; 8];
+        let iovs = [
+            libc::iovec {
+                iov_base: first.as_mut_ptr().cast(),
+                iov_len: first.len(),
+            },
+            libc::iovec {
+                iov_base: second.as_mut_ptr().cast(),
+                iov_len: second.len(),
+            },
+        ];
+        // SAFETY: both iovecs point at live local arrays with no other borrows.
+        let n = unsafe { read_vectored(reader.as_raw_fd(), &iovs) };
+        assert_eq!(n, Ok(5));
+        assert_eq!(&first, b"ab");
+        assert_eq!(&second[..3], b"cde");
+    }
+
+    #[test]
+    fn pipe_is_a_fifo_and_cannot_seek() {
+        let (reader, _writer) = pipe();
+        assert_eq!(file_type(reader.as_raw_fd()), Ok(HostFileType::Fifo));
+        assert_eq!(
+            seek(reader.as_raw_fd(), 0, libc::SEEK_CUR),
+            Err(Errno::Spipe)
+        );
+        assert!(!is_terminal(reader.as_raw_fd()));
+    }
+
+    #[test]
+    fn invalid_descriptor_is_ebadf() {
+        assert_eq!(file_type(-1), Err(Errno::Badf));
+        assert_eq!(status_flags(-1), Err(Errno::Badf));
+        let mut bufs = [IoSlice::new(b"x")];
+        assert_eq!(write_all_vectored(-1, &mut bufs), Err(Errno::Badf));
+    }
+}
