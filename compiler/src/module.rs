@@ -133,7 +133,8 @@ pub struct ModuleInfo<'data> {
     /// Names from the name section.
     pub func_names: HashMap<FuncIndex, String>,
     /// Functions that can be referenced as values (exported, in element segments, or
-    /// `ref.func` in constant expressions); each gets a funcref slot.
+    /// `ref.func` in constant expressions) or are the start function; each gets a funcref
+    /// slot.
     pub escaping: BTreeSet<FuncIndex>,
 }
 
@@ -281,6 +282,13 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
     };
     for payload in Parser::new(0).parse_all(wasm) {
         let payload = payload?;
+        if let Payload::MemorySection(reader) = &payload {
+            let range = reader.range();
+            let section = wasm
+                .get(range.start as usize..range.end as usize)
+                .ok_or_else(|| CompileError::Invalid("memory section out of bounds".into()))?;
+            check_memory_limits_encoding(section, range.start)?;
+        }
         match validator.payload(&payload)? {
             ValidPayload::Ok | ValidPayload::End(_) => {}
             ValidPayload::Func(validator, body) => {
@@ -420,7 +428,11 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
                 info.exports.push((export.name.to_string(), kind, export.index));
             }
         }
-        Payload::StartSection { func, .. } => info.start = Some(FuncIndex::from_u32(func)),
+        Payload::StartSection { func, .. } => {
+            // The runtime calls the start function through its funcref.
+            info.start = Some(FuncIndex::from_u32(func));
+            info.escaping.insert(FuncIndex::from_u32(func));
+        }
         Payload::ElementSection(reader) => {
             for elem in reader {
                 let elem = elem?;
@@ -488,6 +500,29 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
             ))
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// Without memory64, memory limits are `u32` LEBs of at most 5 bytes; wasmparser reads
+/// them as `u64` whatever the features, so the 2.0 rule is checked here.
+fn check_memory_limits_encoding(section: &[u8], offset: u64) -> Result<()> {
+    if features().memory64() {
+        return Ok(());
+    }
+    let mut r = wasmparser::BinaryReader::new(section, offset);
+    let count = r.read_var_u32()?;
+    for _ in 0..count {
+        let flags = r.read_u8()?;
+        let fields = if flags & 1 != 0 { 2 } else { 1 };
+        for _ in 0..fields {
+            let start = r.original_position();
+            r.read_var_u32().map_err(|_| {
+                CompileError::Invalid(format!(
+                    "integer representation too long (at offset 0x{start:x})"
+                ))
+            })?;
+        }
     }
     Ok(())
 }

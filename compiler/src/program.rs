@@ -116,9 +116,12 @@ pub fn compile_program(inputs: &[ModuleInput<'_>], kind: ProgramKind, config: &C
         plans.push(plan_module(m as u32, info, kind, &mut emitter, &mut registry, &mut host_ids)?);
     }
 
-    // Array-call trampolines for every exported function type.
+    // Array-call trampolines for every exported or start function type.
     let mut trampoline_types = BTreeSet::new();
     for (info, plan) in infos.iter().zip(&plans) {
+        if let Some(start) = info.start {
+            trampoline_types.insert(plan.type_ids[info.funcs[start].index()]);
+        }
         for (_, kind, index) in &info.exports {
             if *kind == md::ExternKind::Func {
                 let ty = info.funcs[FuncIndex::from_u32(*index)];

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Values are `TYPE:BITS` with the bits in hex (`i32:2a`, `f64:3ff0000000000000`),
-//! `funcref:null`/`funcref:ref`, `externref:null`/`externref:N`. The harness runs in the
+//! `funcref:null`/`funcref:ref`, `externref:null`/`externref:N`. Names are `=` followed by
+//! the hex of their bytes, so that an empty name is still a word. The harness runs in the
 //! same runtime, with the same compiled code and trap handling as a WASI command.
 
 use crate::instance::{self, Extern, Instance};
@@ -20,6 +21,7 @@ use std::io::{BufRead, Write};
 use wasi_aot_abi::ValType;
 
 fn unhex(s: &str) -> Option<String> {
+    let s = s.strip_prefix('=')?;
     if s.len() % 2 != 0 {
         return None;
     }

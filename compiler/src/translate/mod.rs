@@ -92,6 +92,7 @@ pub fn translate_function(
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
         translator.validator.op(offset, &op)?;
+        check_reserved_byte(&op, offset, ops.original_position())?;
         translator
             .translate(&op)
             .map_err(|e| at_offset(e, offset))?;
@@ -102,6 +103,22 @@ pub fn translate_function(
     if state.reachable {
         let results = state.stack.clone();
         builder.ins().return_(&results);
+    }
+    Ok(())
+}
+
+/// Wasm 2.0 requires the memory index of `memory.size`/`memory.grow` to be a single zero
+/// byte; wasmparser accepts any LEB encoding because multi-memory relaxed the rule.
+fn check_reserved_byte(op: &wasmparser::Operator<'_>, start: u64, end: u64) -> Result<()> {
+    let reserved = matches!(
+        op,
+        wasmparser::Operator::MemorySize { .. } | wasmparser::Operator::MemoryGrow { .. }
+    );
+    if reserved && !crate::module::features().multi_memory() && end - start != 2 {
+        return Err(CompileError::Invalid(format!(
+            "zero byte expected (at offset 0x{:x})",
+            start + 1
+        )));
     }
     Ok(())
 }

