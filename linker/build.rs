@@ -8,9 +8,20 @@ use std::process::Command;
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let workspace = manifest_dir.parent().expect("linker/ is inside the workspace");
+    let workspace = manifest_dir
+        .parent()
+        .expect("linker/ is inside the workspace");
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("set by cargo"));
-    for path in ["runtime-lib/src", "runtime-lib/abi/src", "runtime-lib/build.rs", "runtime-lib/Cargo.toml", "runtime-lib/abi/Cargo.toml", "wasi-host/src", "wasi-host/Cargo.toml", "Cargo.lock"] {
+    for path in [
+        "runtime-lib/src",
+        "runtime-lib/abi/src",
+        "runtime-lib/build.rs",
+        "runtime-lib/Cargo.toml",
+        "runtime-lib/abi/Cargo.toml",
+        "wasi-host/src",
+        "wasi-host/Cargo.toml",
+        "Cargo.lock",
+    ] {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
     }
     println!("cargo:rerun-if-env-changed=WASI_AOT_RUNTIME_PROFILE");
@@ -18,17 +29,45 @@ fn main() {
     let target_dir = out_dir.join("runtime-target");
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.args(["build", "--quiet", "--profile", &profile, "-p", "wasi-aot-runtime", "--lib"])
-        .arg("--manifest-path")
-        .arg(workspace.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target_dir);
-    for var in ["CARGO_TARGET_DIR", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET", "TARGET", "HOST", "OPT_LEVEL", "PROFILE", "DEBUG", "OUT_DIR", "NUM_JOBS"] {
+    cmd.args([
+        "build",
+        "--quiet",
+        "--profile",
+        &profile,
+        "-p",
+        "wasi-aot-runtime",
+        "--lib",
+    ])
+    .arg("--manifest-path")
+    .arg(workspace.join("Cargo.toml"))
+    .arg("--target-dir")
+    .arg(&target_dir);
+    for var in [
+        "CARGO_TARGET_DIR",
+        "RUSTC_WRAPPER",
+        "RUSTC_WORKSPACE_WRAPPER",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "TARGET",
+        "HOST",
+        "OPT_LEVEL",
+        "PROFILE",
+        "DEBUG",
+        "OUT_DIR",
+        "NUM_JOBS",
+    ] {
         cmd.env_remove(var);
     }
-    let status = cmd.status().expect("cannot run cargo to build the runtime library");
+    let status = cmd
+        .status()
+        .expect("cannot run cargo to build the runtime library");
     assert!(status.success(), "building the runtime library failed");
-    let dir = if profile == "dev" { "debug" } else { profile.as_str() };
+    let dir = if profile == "dev" {
+        "debug"
+    } else {
+        profile.as_str()
+    };
     let built = target_dir.join(dir).join("libwasi_aot_runtime.a");
     std::fs::copy(&built, out_dir.join("libwasi_aot_runtime.a"))
         .unwrap_or_else(|e| panic!("cannot copy {}: {e}", built.display()));

@@ -37,12 +37,10 @@ pub struct CompiledFunction {
 pub fn build_isa(opt: OptLevel) -> Result<OwnedTargetIsa> {
     let mut flags = settings::builder();
     let set = |flags: &mut settings::Builder, name: &str, value: &str| {
-        flags
-            .set(name, value)
-            .map_err(|e| CompileError::Codegen {
-                func: "(target setup)".into(),
-                message: format!("flag {name}={value}: {e}"),
-            })
+        flags.set(name, value).map_err(|e| CompileError::Codegen {
+            func: "(target setup)".into(),
+            message: format!("flag {name}={value}: {e}"),
+        })
     };
     set(&mut flags, "opt_level", opt.cranelift_name())?;
     set(&mut flags, "preserve_frame_pointers", "true")?;
@@ -52,15 +50,26 @@ pub fn build_isa(opt: OptLevel) -> Result<OwnedTargetIsa> {
     set(
         &mut flags,
         "enable_verifier",
-        if cfg!(debug_assertions) { "true" } else { "false" },
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
     )?;
-    let mut isa = cranelift_codegen::isa::lookup_by_name("x86_64-unknown-linux-gnu").map_err(|e| {
-        CompileError::Codegen {
-            func: "(target setup)".into(),
-            message: e.to_string(),
-        }
-    })?;
-    for feature in ["has_sse3", "has_ssse3", "has_sse41", "has_sse42", "has_popcnt"] {
+    let mut isa =
+        cranelift_codegen::isa::lookup_by_name("x86_64-unknown-linux-gnu").map_err(|e| {
+            CompileError::Codegen {
+                func: "(target setup)".into(),
+                message: e.to_string(),
+            }
+        })?;
+    for feature in [
+        "has_sse3",
+        "has_ssse3",
+        "has_sse41",
+        "has_sse42",
+        "has_popcnt",
+    ] {
         isa.enable(feature).map_err(|e| CompileError::Codegen {
             func: "(target setup)".into(),
             message: format!("{feature}: {e}"),
@@ -92,7 +101,12 @@ impl Default for Workspace {
 
 impl Workspace {
     /// Compiles the function in `ctx.func` and collects its code.
-    fn finish(&mut self, isa: &OwnedTargetIsa, id: u32, name: &dyn Fn() -> String) -> Result<CompiledFunction> {
+    fn finish(
+        &mut self,
+        isa: &OwnedTargetIsa,
+        id: u32,
+        name: &dyn Fn() -> String,
+    ) -> Result<CompiledFunction> {
         self.ctx
             .compile(&**isa, &mut ControlPlane::default())
             .map_err(|e| CompileError::Codegen {
@@ -107,17 +121,24 @@ impl Workspace {
             .buffer
             .relocs()
             .iter()
-            .map(|r| ModuleReloc::from_mach_reloc(r, &self.ctx.func, cranelift_module::FuncId::from_u32(id)))
+            .map(|r| {
+                ModuleReloc::from_mach_reloc(
+                    r,
+                    &self.ctx.func,
+                    cranelift_module::FuncId::from_u32(id),
+                )
+            })
             .collect();
         let traps = compiled
             .buffer
             .traps()
             .iter()
             .map(|t| {
-                let trap = func_env::trap_from_code(t.code).ok_or_else(|| CompileError::Codegen {
-                    func: name(),
-                    message: format!("unknown trap code {:?}", t.code),
-                })?;
+                let trap =
+                    func_env::trap_from_code(t.code).ok_or_else(|| CompileError::Codegen {
+                        func: name(),
+                        message: format!("unknown trap code {:?}", t.code),
+                    })?;
                 Ok((t.offset, trap))
             })
             .collect::<Result<_>>()?;
@@ -174,7 +195,12 @@ impl Workspace {
 
     /// The array-call trampoline for `sig`: `extern "C" fn(code, vmctx, values)` loads the
     /// parameters from 16-byte slots, calls `code`, and stores the results back.
-    pub fn compile_trampoline(&mut self, isa: &OwnedTargetIsa, sig: &FuncSig, id: u32) -> Result<CompiledFunction> {
+    pub fn compile_trampoline(
+        &mut self,
+        isa: &OwnedTargetIsa,
+        sig: &FuncSig,
+        id: u32,
+    ) -> Result<CompiledFunction> {
         let mut signature = ir::Signature::new(CallConv::SystemV);
         for _ in 0..3 {
             signature.params.push(ir::AbiParam::new(types::I64));
@@ -244,7 +270,9 @@ impl Workspace {
 
 fn in_function(e: CompileError, func: &str) -> CompileError {
     match e {
-        CompileError::Unsupported(m) => CompileError::Unsupported(format!("{m} in function {func}")),
+        CompileError::Unsupported(m) => {
+            CompileError::Unsupported(format!("{m} in function {func}"))
+        }
         CompileError::Invalid(m) => CompileError::Invalid(format!("{m} in function {func}")),
         other => other,
     }

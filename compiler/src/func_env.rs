@@ -170,7 +170,9 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
     /// Records the function's vmctx parameter and installs the stack-limit check.
     pub fn set_vmctx(&mut self, builder: &mut FunctionBuilder<'_>, vmctx: Value) {
         self.vmctx = Some(vmctx);
-        let base = builder.func.create_global_value(ir::GlobalValueData::VMContext);
+        let base = builder
+            .func
+            .create_global_value(ir::GlobalValueData::VMContext);
         let flags = builder
             .func
             .dfg
@@ -231,7 +233,11 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
 
     // ---- memories ----
 
-    fn memory_record(&self, builder: &mut FunctionBuilder<'_>, memory: MemoryIndex) -> (Value, i32) {
+    fn memory_record(
+        &self,
+        builder: &mut FunctionBuilder<'_>,
+        memory: MemoryIndex,
+    ) -> (Value, i32) {
         let vmctx = self.vmctx();
         match self.module.memory_def(memory) {
             Some(def) => (vmctx, self.module.offsets.memory(def) as i32),
@@ -296,7 +302,11 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
 
     // ---- globals ----
 
-    fn global_location(&self, builder: &mut FunctionBuilder<'_>, global: GlobalIndex) -> (Value, i32) {
+    fn global_location(
+        &self,
+        builder: &mut FunctionBuilder<'_>,
+        global: GlobalIndex,
+    ) -> (Value, i32) {
         let vmctx = self.vmctx();
         match self.module.global_def(global) {
             Some(def) => (vmctx, self.module.offsets.global(def) as i32),
@@ -325,9 +335,16 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
     }
 
     /// `global.set`.
-    pub fn global_set(&mut self, builder: &mut FunctionBuilder<'_>, global: GlobalIndex, value: Value) {
+    pub fn global_set(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        global: GlobalIndex,
+        value: Value,
+    ) {
         let (base, at) = self.global_location(builder, global);
-        builder.ins().store(MemFlagsData::trusted(), value, base, at);
+        builder
+            .ins()
+            .store(MemFlagsData::trusted(), value, base, at);
     }
 
     // ---- tables ----
@@ -381,13 +398,26 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
     }
 
     /// `table.get`.
-    pub fn table_get(&mut self, builder: &mut FunctionBuilder<'_>, table: TableIndex, index: Value) -> Value {
+    pub fn table_get(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        table: TableIndex,
+        index: Value,
+    ) -> Value {
         let addr = self.table_element(builder, table, index, Trap::TableOutOfBounds);
-        builder.ins().load(types::I64, MemFlagsData::trusted(), addr, 0)
+        builder
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), addr, 0)
     }
 
     /// `table.set`.
-    pub fn table_set(&mut self, builder: &mut FunctionBuilder<'_>, table: TableIndex, index: Value, value: Value) {
+    pub fn table_set(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        table: TableIndex,
+        index: Value,
+        value: Value,
+    ) {
         let addr = self.table_element(builder, table, index, Trap::TableOutOfBounds);
         builder.ins().store(MemFlagsData::trusted(), value, addr, 0);
     }
@@ -415,7 +445,12 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
     // ---- calls ----
 
     /// A direct `call` of `func`.
-    pub fn call(&mut self, builder: &mut FunctionBuilder<'_>, func: FuncIndex, args: &[Value]) -> Vec<Value> {
+    pub fn call(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        func: FuncIndex,
+        args: &[Value],
+    ) -> Vec<Value> {
         let ty = self.module.info.funcs[func];
         let vmctx = self.vmctx();
         match self.module.callees[func.index()] {
@@ -439,10 +474,12 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
                     vmctx,
                     at + field::IMPORT_WASM_CALL as i32,
                 );
-                let callee_vmctx =
-                    builder
-                        .ins()
-                        .load(types::I64, readonly(), vmctx, at + field::IMPORT_VMCTX as i32);
+                let callee_vmctx = builder.ins().load(
+                    types::I64,
+                    readonly(),
+                    vmctx,
+                    at + field::IMPORT_VMCTX as i32,
+                );
                 let sig = self.wasm_sig_ref(builder, ty);
                 let mut all = vec![callee_vmctx];
                 all.extend_from_slice(args);
@@ -496,7 +533,9 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             field::FUNCREF_TYPE_ID as i32,
         );
         let expected = self.module.type_ids[ty.index()];
-        let mismatch = builder.ins().icmp_imm_s(IntCC::NotEqual, type_id, expected as i64);
+        let mismatch = builder
+            .ins()
+            .icmp_imm_s(IntCC::NotEqual, type_id, expected as i64);
         builder
             .ins()
             .trapnz(mismatch, trap_code(Trap::IndirectCallTypeMismatch));
@@ -533,7 +572,12 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
     // ---- libcalls ----
 
     /// Calls `libcall` with `args` (after vmctx); raises its trap on a non-zero status.
-    pub fn libcall(&mut self, builder: &mut FunctionBuilder<'_>, libcall: Libcall, args: &[Value]) -> Option<Value> {
+    pub fn libcall(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        libcall: Libcall,
+        args: &[Value],
+    ) -> Option<Value> {
         let id = self.module.libcalls[&libcall];
         let f = self.import_func(builder, id, || libcall_signature(libcall), false);
         let mut all = vec![self.vmctx()];
@@ -542,7 +586,10 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         let result = builder.inst_results(call).first().copied();
         match libcall.trap() {
             Some(trap) => {
-                builder.ins().trapnz(result.expect("trapping libcalls return a status"), trap_code(trap));
+                builder.ins().trapnz(
+                    result.expect("trapping libcalls return a status"),
+                    trap_code(trap),
+                );
                 None
             }
             None => result,

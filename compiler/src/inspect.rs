@@ -57,16 +57,29 @@ pub fn describe(wasm: &[u8]) -> Result<String> {
                 wasi_used |= accepted.is_some();
                 match (sig, accepted) {
                     (Some(sig), Some(f)) => {
-                        let params: Result<Vec<_>> = sig.params().iter().map(|t| crate::module::val_type(*t)).collect();
-                        let results: Result<Vec<_>> = sig.results().iter().map(|t| crate::module::val_type(*t)).collect();
-                        params.ok().as_deref() == Some(f.params) && results.ok().as_deref() == Some(f.results)
+                        let params: Result<Vec<_>> = sig
+                            .params()
+                            .iter()
+                            .map(|t| crate::module::val_type(*t))
+                            .collect();
+                        let results: Result<Vec<_>> = sig
+                            .results()
+                            .iter()
+                            .map(|t| crate::module::val_type(*t))
+                            .collect();
+                        params.ok().as_deref() == Some(f.params)
+                            && results.ok().as_deref() == Some(f.results)
                     }
                     _ => false,
                 }
             }
             _ => false,
         };
-        let mark = if supported { "supported" } else { "NOT SUPPORTED" };
+        let mark = if supported {
+            "supported"
+        } else {
+            "NOT SUPPORTED"
+        };
         writeln!(out, "  {}.{} ({:?}): {mark}", i.module, i.name, i.ty).ok();
     }
     writeln!(out, "exports:").ok();

@@ -10,7 +10,11 @@ use std::time::Instant;
 use wasi_aot_compiler::{compile_program, read_input, Config, ModuleInput, OptLevel, ProgramKind};
 
 #[derive(Parser)]
-#[command(name = "wasi-aot", version, about = "Compile WebAssembly (WASI) to native executables")]
+#[command(
+    name = "wasi-aot",
+    version,
+    about = "Compile WebAssembly (WASI) to native executables"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -90,6 +94,10 @@ impl PolicyArgs {
             "s" => OptLevel::SpeedAndSize,
             other => bail!("unknown optimisation level `-O{other}`; use -O0, -O1, -O2 or -Os"),
         };
+        if !self.dirs.is_empty() {
+            // FIXME(#3): preopened directories arrive with the complete WASI P1.
+            bail!("--dir is not supported yet: this build of wasi-aot has no filesystem access for guests");
+        }
         for e in &self.env {
             if !e.contains('=') || e.starts_with('=') {
                 bail!("bad --env `{e}`: expected KEY=VALUE");
@@ -132,16 +140,28 @@ fn main() {
 }
 
 /// Compiles `input` to an object, then links it unless only the object is wanted.
-fn compile_and_link(input: &Path, output: &Path, config: &Config, emit: Emit, static_link: bool, verbose: bool) -> Result<()> {
+fn compile_and_link(
+    input: &Path,
+    output: &Path,
+    config: &Config,
+    emit: Emit,
+    static_link: bool,
+    verbose: bool,
+) -> Result<()> {
     let start = Instant::now();
-    let wasm = read_input(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    let wasm =
+        read_input(input).with_context(|| format!("failed to read `{}`", input.display()))?;
     let read_time = start.elapsed();
     let name = input
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "module".into());
-    let compiled = compile_program(&[ModuleInput { name, wasm: &wasm }], ProgramKind::Command, config)
-        .with_context(|| format!("failed to compile `{}`", input.display()))?;
+    let compiled = compile_program(
+        &[ModuleInput { name, wasm: &wasm }],
+        ProgramKind::Command,
+        config,
+    )
+    .with_context(|| format!("failed to compile `{}`", input.display()))?;
     let object_path = match emit {
         Emit::Obj => output.to_path_buf(),
         Emit::Exe => output.with_extension("o.tmp"),
@@ -165,7 +185,10 @@ fn compile_and_link(input: &Path, output: &Path, config: &Config, emit: Emit, st
             eprintln!("{phase:<18}{:>9.3} ms", time.as_secs_f64() * 1e3);
         }
         if let Emit::Exe = emit {
-            eprintln!("link      {:>9.3} ms", link_start.elapsed().as_secs_f64() * 1e3);
+            eprintln!(
+                "link      {:>9.3} ms",
+                link_start.elapsed().as_secs_f64() * 1e3
+            );
         }
         eprintln!(
             "total     {:>9.3} ms ({} functions)",
@@ -178,34 +201,56 @@ fn compile_and_link(input: &Path, output: &Path, config: &Config, emit: Emit, st
 
 fn build(args: &BuildArgs) -> Result<()> {
     let config = args.policy.config()?;
-    compile_and_link(&args.input, &args.output, &config, args.emit, args.static_link, args.verbose)
+    compile_and_link(
+        &args.input,
+        &args.output,
+        &config,
+        args.emit,
+        args.static_link,
+        args.verbose,
+    )
 }
 
 fn run(policy: &PolicyArgs, input: &Path, args: &[String]) -> Result<i32> {
     use std::hash::{Hash, Hasher};
     let config = policy.config()?;
-    let bytes = std::fs::read(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    let bytes =
+        std::fs::read(input).with_context(|| format!("failed to read `{}`", input.display()))?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    (env!("CARGO_PKG_VERSION"), &bytes, &policy.dirs, &policy.env, policy.inherit_env, &policy.opt).hash(&mut hasher);
+    (
+        env!("CARGO_PKG_VERSION"),
+        &bytes,
+        &policy.dirs,
+        &policy.env,
+        policy.inherit_env,
+        &policy.opt,
+    )
+        .hash(&mut hasher);
     let dir = wasi_aot_linker::archive::cache_dir().join("run");
-    std::fs::create_dir_all(&dir).with_context(|| format!("failed to create `{}`", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("failed to create `{}`", dir.display()))?;
     let exe = dir.join(format!("{:016x}", hasher.finish()));
     if !exe.is_file() {
         let tmp = dir.join(format!("{:016x}.{}", hasher.finish(), std::process::id()));
         compile_and_link(input, &tmp, &config, Emit::Exe, false, false)?;
-        std::fs::rename(&tmp, &exe).with_context(|| format!("failed to write `{}`", exe.display()))?;
+        std::fs::rename(&tmp, &exe)
+            .with_context(|| format!("failed to write `{}`", exe.display()))?;
     }
     use std::os::unix::process::CommandExt;
     let argv0 = input
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "app".into());
-    let err = std::process::Command::new(&exe).arg0(argv0).args(args).exec();
+    let err = std::process::Command::new(&exe)
+        .arg0(argv0)
+        .args(args)
+        .exec();
     Err(err).with_context(|| format!("failed to run `{}`", exe.display()))
 }
 
 fn inspect(input: &Path) -> Result<()> {
-    let wasm = read_input(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    let wasm =
+        read_input(input).with_context(|| format!("failed to read `{}`", input.display()))?;
     print!("{}", wasi_aot_compiler::inspect::describe(&wasm)?);
     Ok(())
 }

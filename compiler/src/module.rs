@@ -236,9 +236,11 @@ pub fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
             O::F64Const { value } => ConstOp::F64Const(value.bits()),
             O::V128Const { value } => ConstOp::V128Const(value.i128() as u128),
             O::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
-            O::RefNull { hty } => ConstOp::RefNull(ref_type(wasmparser::RefType::new(true, hty).ok_or_else(
-                || CompileError::Unsupported("reference type in constant expression".into()),
-            )?)?),
+            O::RefNull { hty } => {
+                ConstOp::RefNull(ref_type(wasmparser::RefType::new(true, hty).ok_or_else(
+                    || CompileError::Unsupported("reference type in constant expression".into()),
+                )?)?)
+            }
             O::RefFunc { function_index } => ConstOp::RefFunc(function_index),
             O::I32Add => ConstOp::I32Add,
             O::I32Sub => ConstOp::I32Sub,
@@ -309,20 +311,26 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
 fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) -> Result<()> {
     use wasi_aot_abi::metadata::{ElemMode, ExternKind};
     match payload {
-        Payload::Version { encoding, .. } => {
-            if encoding != wasmparser::Encoding::Module {
-                return Err(CompileError::Unsupported(
-                    "components must be given as a whole file, not nested".into(),
-                ));
-            }
+        Payload::Version { encoding, .. } if encoding != wasmparser::Encoding::Module => {
+            return Err(CompileError::Unsupported(
+                "components are not supported yet".into(),
+            ))
         }
         Payload::TypeSection(reader) => {
             for group in reader {
                 for sub in group?.into_types() {
                     match &sub.composite_type.inner {
                         wasmparser::CompositeInnerType::Func(f) => {
-                            let params = f.params().iter().map(|t| val_type(*t)).collect::<Result<_>>()?;
-                            let results = f.results().iter().map(|t| val_type(*t)).collect::<Result<_>>()?;
+                            let params = f
+                                .params()
+                                .iter()
+                                .map(|t| val_type(*t))
+                                .collect::<Result<_>>()?;
+                            let results = f
+                                .results()
+                                .iter()
+                                .map(|t| val_type(*t))
+                                .collect::<Result<_>>()?;
                             info.types.push(FuncSig { params, results });
                         }
                         _ => {
@@ -425,7 +433,8 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
                     wasmparser::ExternalKind::Global => ExternKind::Global,
                     wasmparser::ExternalKind::Tag => ExternKind::Tag,
                 };
-                info.exports.push((export.name.to_string(), kind, export.index));
+                info.exports
+                    .push((export.name.to_string(), kind, export.index));
             }
         }
         Payload::StartSection { func, .. } => {
@@ -480,7 +489,10 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
                     wasmparser::DataKind::Active {
                         memory_index,
                         offset_expr,
-                    } => Some((MemoryIndex::from_u32(memory_index), const_expr(&offset_expr)?)),
+                    } => Some((
+                        MemoryIndex::from_u32(memory_index),
+                        const_expr(&offset_expr)?,
+                    )),
                 };
                 info.data.push(DataDecl {
                     active,

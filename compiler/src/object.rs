@@ -14,7 +14,10 @@ use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_module::{FuncId, Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 use object::write::{Relocation, StandardSection, Symbol, SymbolId, SymbolSection};
-use object::{RelocationEncoding, RelocationFlags, RelocationKind, SectionKind, SymbolFlags, SymbolKind, SymbolScope};
+use object::{
+    RelocationEncoding, RelocationFlags, RelocationKind, SectionKind, SymbolFlags, SymbolKind,
+    SymbolScope,
+};
 use wasi_aot_abi::metadata::{FrameInfo, ProgramDescriptor, TrapSite, METADATA_MAGIC};
 use wasi_aot_abi::{symbols, Trap, ABI_VERSION};
 
@@ -41,8 +44,9 @@ pub struct Emitter {
 impl Emitter {
     /// Starts an object for `isa`.
     pub fn new(isa: OwnedTargetIsa) -> Result<Emitter> {
-        let builder = ObjectBuilder::new(isa, "wasi-aot", cranelift_module::default_libcall_names())
-            .map_err(object_error)?;
+        let builder =
+            ObjectBuilder::new(isa, "wasi-aot", cranelift_module::default_libcall_names())
+                .map_err(object_error)?;
         Ok(Emitter {
             module: ObjectModule::new(builder),
             traps: Vec::new(),
@@ -123,7 +127,8 @@ impl Emitter {
             SectionKind::ReadOnlyDataWithRel,
         );
         let code_at = obj.append_section_data(relro, &vec![0u8; code.len() * 8], 8);
-        let code_symbols: Vec<SymbolId> = code.iter().map(|id| func_symbol(&product, *id)).collect();
+        let code_symbols: Vec<SymbolId> =
+            code.iter().map(|id| func_symbol(&product, *id)).collect();
         let obj = &mut product.object;
         for (i, symbol) in code_symbols.into_iter().enumerate() {
             add_abs64(obj, relro, code_at + i as u64 * 8, symbol, 0)?;

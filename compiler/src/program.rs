@@ -86,13 +86,20 @@ pub fn check(wasm: &[u8], kind: ProgramKind) -> Result<()> {
 }
 
 /// Compiles `inputs` into one object.
-pub fn compile_program(inputs: &[ModuleInput<'_>], kind: ProgramKind, config: &Config) -> Result<CompiledProgram> {
+pub fn compile_program(
+    inputs: &[ModuleInput<'_>],
+    kind: ProgramKind,
+    config: &Config,
+) -> Result<CompiledProgram> {
     let mut timings = Vec::new();
     let start = Instant::now();
     let infos: Vec<ModuleInfo<'_>> = inputs
         .iter()
         .map(|input| module::parse(input.wasm))
         .collect::<Result<_>>()?;
+    if kind == ProgramKind::Command {
+        check_command(infos.last())?;
+    }
     timings.push(("parse", start.elapsed()));
 
     let start = Instant::now();
@@ -113,7 +120,14 @@ pub fn compile_program(inputs: &[ModuleInput<'_>], kind: ProgramKind, config: &C
     let mut host_ids: HashMap<String, u32> = HashMap::new();
     let mut plans = Vec::new();
     for (m, info) in infos.iter().enumerate() {
-        plans.push(plan_module(m as u32, info, kind, &mut emitter, &mut registry, &mut host_ids)?);
+        plans.push(plan_module(
+            m as u32,
+            info,
+            kind,
+            &mut emitter,
+            &mut registry,
+            &mut host_ids,
+        )?);
     }
 
     // Array-call trampolines for every exported or start function type.
@@ -176,17 +190,35 @@ pub fn compile_program(inputs: &[ModuleInput<'_>], kind: ProgramKind, config: &C
                 let env = &envs[m];
                 let f = ws.compile_body(&isa, env, defined, &env.info.bodies[defined], id)?;
                 let func = env.info.func_index(defined).as_u32();
-                Ok((f, FrameOwner { module: m as u32, func }))
+                Ok((
+                    f,
+                    FrameOwner {
+                        module: m as u32,
+                        func,
+                    },
+                ))
             }
             Job::Trampoline(ty, id) => {
                 let f = ws.compile_trampoline(&isa, &registry.sigs[ty as usize], id)?;
-                Ok((f, FrameOwner { module: u32::MAX, func: u32::MAX }))
+                Ok((
+                    f,
+                    FrameOwner {
+                        module: u32::MAX,
+                        func: u32::MAX,
+                    },
+                ))
             }
             Job::Adapter(m, func, host, id) => {
                 let env = &envs[m];
                 let sig = env.info.func_sig(func).clone();
                 let f = ws.compile_host_adapter(&isa, env, &sig, host, id)?;
-                Ok((f, FrameOwner { module: m as u32, func: func.as_u32() }))
+                Ok((
+                    f,
+                    FrameOwner {
+                        module: m as u32,
+                        func: func.as_u32(),
+                    },
+                ))
             }
         }
     };
@@ -258,6 +290,34 @@ pub fn compile_program(inputs: &[ModuleInput<'_>], kind: ProgramKind, config: &C
     })
 }
 
+/// A WASI command exports `_start: [] -> []`.
+fn check_command(info: Option<&ModuleInfo<'_>>) -> Result<()> {
+    let Some(info) = info else {
+        return Err(CompileError::Invalid("no module to compile".into()));
+    };
+    let start = info
+        .exports
+        .iter()
+        .find(|(name, kind, _)| name == "_start" && *kind == md::ExternKind::Func);
+    match start {
+        Some((_, _, index)) => {
+            let sig = info.func_sig(FuncIndex::from_u32(*index));
+            if sig.params.is_empty() && sig.results.is_empty() {
+                Ok(())
+            } else {
+                Err(CompileError::Invalid(
+                    "the `_start` export must have type [] -> []".into(),
+                ))
+            }
+        }
+        None => Err(CompileError::Unsupported(
+            "the module exports no `_start` function, so it is not a WASI command \
+             (reactor modules are not supported yet)"
+                .into(),
+        )),
+    }
+}
+
 fn ir_trampoline_signature() -> cranelift_codegen::ir::Signature {
     use cranelift_codegen::ir::{types, AbiParam, Signature};
     let mut sig = Signature::new(cranelift_codegen::isa::CallConv::SystemV);
@@ -296,8 +356,9 @@ fn plan_module(
         let kind = match (&import.ty, kind) {
             (ImportType::Func(t), ProgramKind::Command) => {
                 let sig = &info.types[*t];
-                let accepted = wasi::lookup(&import.module, &import.field)
-                    .filter(|f| f.params == sig.params.as_slice() && f.results == sig.results.as_slice());
+                let accepted = wasi::lookup(&import.module, &import.field).filter(|f| {
+                    f.params == sig.params.as_slice() && f.results == sig.results.as_slice()
+                });
                 if accepted.is_none() {
                     return Err(unknown_import(import, info));
                 }
@@ -305,7 +366,11 @@ fn plan_module(
                 let id = match host_ids.get(&symbol) {
                     Some(id) => *id,
                     None => {
-                        let id = emitter.declare(&symbol, Linkage::Import, &func_env::host_signature(sig))?;
+                        let id = emitter.declare(
+                            &symbol,
+                            Linkage::Import,
+                            &func_env::host_signature(sig),
+                        )?;
                         host_ids.insert(symbol, id);
                         id
                     }

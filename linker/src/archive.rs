@@ -36,8 +36,14 @@ pub fn runtime_archive() -> Result<PathBuf, LinkError> {
         };
     }
     let dir = cache_dir();
-    let path = dir.join(format!("libwasi_aot_runtime-{:016x}.a", content_hash(EMBEDDED)));
-    if std::fs::metadata(&path).map(|m| m.len() == EMBEDDED.len() as u64).unwrap_or(false) {
+    let path = dir.join(format!(
+        "libwasi_aot_runtime-{:016x}.a",
+        content_hash(EMBEDDED)
+    ));
+    if std::fs::metadata(&path)
+        .map(|m| m.len() == EMBEDDED.len() as u64)
+        .unwrap_or(false)
+    {
         return Ok(path);
     }
     let write = || -> std::io::Result<()> {

@@ -52,6 +52,9 @@ pub unsafe extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_cha
         Err(e) => die(&e),
     };
     trap::signals::install();
+    // A guest writing to a closed pipe gets EPIPE, as under wasmtime, instead of dying.
+    // SAFETY: setting a signal disposition.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     set_stack_limit();
     let args: Vec<Vec<u8>> = (0..argc as usize)
         // SAFETY: the C runtime passes `argc` valid C strings.

@@ -63,7 +63,10 @@ struct Script {
 impl Script {
     fn instance(&self, s: Option<&str>) -> Result<&'static Instance, String> {
         let i: usize = s.and_then(|s| s.parse().ok()).ok_or("bad instance id")?;
-        self.instances.get(i).copied().ok_or_else(|| "unknown instance".into())
+        self.instances
+            .get(i)
+            .copied()
+            .ok_or_else(|| "unknown instance".into())
     }
 
     fn execute(&mut self, line: &str) -> String {
@@ -77,7 +80,10 @@ impl Script {
         let error = |m: &str| format!("error {m}");
         match words.next() {
             Some("instantiate") => {
-                let m: usize = words.next().and_then(|s| s.parse().ok()).ok_or(error("bad module"))?;
+                let m: usize = words
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or(error("bad module"))?;
                 let registered = &self.registered;
                 let instances = &self.instances;
                 let resolve = |module: &str, field: &str| -> Option<Extern> {
@@ -88,14 +94,19 @@ impl Script {
                         self.instances.push(inst);
                         Ok(format!("ok {}", self.instances.len() - 1))
                     }
-                    Err(instance::InstantiateError::Unlinkable(msg)) => Ok(format!("unlinkable {msg}")),
+                    Err(instance::InstantiateError::Unlinkable(msg)) => {
+                        Ok(format!("unlinkable {msg}"))
+                    }
                     Err(instance::InstantiateError::Trap(u)) => Ok(format!("trap {}", u.message())),
                     Err(instance::InstantiateError::Resource(msg)) => Ok(error(&msg)),
                 }
             }
             Some("register") => {
                 let name = words.next().and_then(unhex).ok_or(error("bad name"))?;
-                let i: usize = words.next().and_then(|s| s.parse().ok()).ok_or(error("bad instance"))?;
+                let i: usize = words
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or(error("bad instance"))?;
                 self.registered.insert(name, i);
                 Ok("ok".into())
             }
@@ -109,7 +120,8 @@ impl Script {
                     .map(parse_value)
                     .collect::<Option<_>>()
                     .ok_or(error("bad argument"))?;
-                let ty = instance::func_type(f);
+                // SAFETY: exported funcrefs live as long as their instance (forever).
+                let ty = unsafe { instance::func_type(f) };
                 if args.len() != ty.params.len() {
                     return Err(error("wrong number of arguments"));
                 }
@@ -153,7 +165,10 @@ pub fn run() -> i32 {
     for line in stdin.lock().lines() {
         let Ok(line) = line else { break };
         let answer = script.execute(&line);
-        if writeln!(stdout, "{answer}").and_then(|_| stdout.flush()).is_err() {
+        if writeln!(stdout, "{answer}")
+            .and_then(|_| stdout.flush())
+            .is_err()
+        {
             break;
         }
     }

@@ -19,7 +19,10 @@ pub fn set_context(ctx: WasiCtx) {
     CTX.with(|c| *c.borrow_mut() = Some(ctx));
 }
 
-fn host_call(vmctx: *mut u8, f: impl FnOnce(&mut WasiCtx, &mut GuestMemory) -> Result<(), HostError>) -> i32 {
+fn host_call(
+    vmctx: *mut u8,
+    f: impl FnOnce(&mut WasiCtx, &mut GuestMemory) -> Result<(), HostError>,
+) -> i32 {
     // SAFETY: compiled code passes its own vmctx, whose header was set at instantiation.
     let memory: *mut VmMemory = unsafe { (*(vmctx as *mut VmHeader)).wasi_memory };
     let mut guest = if memory.is_null() {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use wasi_aot_abi::metadata::{self as md, ConstExpr, ConstOp, ElemMode, ExternKind, ImportKind};
 use wasi_aot_abi::vmctx::{VmFuncImport, VmFuncRef, VmGlobal, VmHeader, VmMemory, VmTable};
-use wasi_aot_abi::{Trap, ValType, VmOffsets};
+use wasi_aot_abi::{Trap, VmOffsets};
 
 /// Lowest stack address compiled code may use; set once at start.
 pub static STACK_LIMIT: AtomicUsize = AtomicUsize::new(0);
@@ -72,7 +72,12 @@ pub struct Instance {
 }
 
 /// Whether a limits pair `actual` satisfies an import's declared `wanted` limits.
-fn limits_match(actual_min: u64, actual_max: Option<u64>, wanted_min: u64, wanted_max: Option<u64>) -> bool {
+fn limits_match(
+    actual_min: u64,
+    actual_max: Option<u64>,
+    wanted_min: u64,
+    wanted_max: Option<u64>,
+) -> bool {
     actual_min >= wanted_min
         && match (actual_max, wanted_max) {
             (_, None) => true,
@@ -104,7 +109,9 @@ impl Instance {
         // SAFETY: the layout has non-zero size (the header is 32 bytes).
         let vmctx = unsafe { std::alloc::alloc_zeroed(layout) };
         if vmctx.is_null() {
-            return Err(InstantiateError::Resource("out of memory for an instance".into()));
+            return Err(InstantiateError::Resource(
+                "out of memory for an instance".into(),
+            ));
         }
         let instance = Box::leak(Box::new(Instance {
             module_index,
@@ -210,7 +217,9 @@ impl Instance {
                 (ImportKind::Table(ty), Extern::Table(t)) => {
                     // SAFETY: tables are never freed.
                     let t = unsafe { &*t };
-                    if ty.elem != t.ty.elem || !limits_match(t.len() as u64, t.ty.max, ty.min, ty.max) {
+                    if ty.elem != t.ty.elem
+                        || !limits_match(t.len() as u64, t.ty.max, ty.min, ty.max)
+                    {
                         return Err(unlinkable("incompatible import type"));
                     }
                     let slot: *mut *mut VmTable =
@@ -294,7 +303,8 @@ impl Instance {
             let init = table.init.as_ref().map_or(0, |e| self.eval(e) as u64);
             let vm: *mut VmTable = self.at(self.offsets.table(i as u32));
             // SAFETY: `vm` is inside this vmctx, which is never freed.
-            let table = unsafe { Table::new(table.ty, vm, init) }.map_err(InstantiateError::Resource)?;
+            let table =
+                unsafe { Table::new(table.ty, vm, init) }.map_err(InstantiateError::Resource)?;
             self.tables.push(Box::into_raw(Box::new(table)));
         }
         Ok(())
@@ -346,7 +356,9 @@ impl Instance {
                 .range(offset, segment.bytes.len() as u64)
                 .ok_or(trap(Trap::MemoryOutOfBounds))?;
             // SAFETY: `dst` has room for the segment (checked above).
-            unsafe { std::ptr::copy_nonoverlapping(segment.bytes.as_ptr(), dst, segment.bytes.len()) };
+            unsafe {
+                std::ptr::copy_nonoverlapping(segment.bytes.as_ptr(), dst, segment.bytes.len())
+            };
             self.data[i] = &[];
         }
         Ok(())
@@ -363,7 +375,9 @@ impl Instance {
                 ConstOp::F64Const(v) => v as u128,
                 ConstOp::V128Const(v) => v,
                 // SAFETY: global storage lives as long as its instance (forever).
-                ConstOp::GlobalGet(g) => u128::from_le_bytes(unsafe { (*self.globals[g as usize].vm).bytes }),
+                ConstOp::GlobalGet(g) => {
+                    u128::from_le_bytes(unsafe { (*self.globals[g as usize].vm).bytes })
+                }
                 ConstOp::RefNull(_) => 0,
                 ConstOp::RefFunc(f) => self.funcref(f) as usize as u128,
                 ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
@@ -404,9 +418,12 @@ impl Instance {
     }
 }
 
-/// The type of values in a function's parameter or result list.
-pub fn func_type(f: *const VmFuncRef) -> &'static md::FuncType {
-    // SAFETY: funcrefs given to the runtime are valid.
+/// The signature of the function behind funcref `f`.
+///
+/// # Safety
+/// `f` must point to a live funcref.
+pub unsafe fn func_type(f: *const VmFuncRef) -> &'static md::FuncType {
+    // SAFETY: see the function's contract.
     let type_id = unsafe { (*f).type_id };
     &program::get().meta.types[type_id as usize]
 }
@@ -416,7 +433,8 @@ pub fn func_type(f: *const VmFuncRef) -> &'static md::FuncType {
 /// # Safety
 /// `f` must be a valid funcref and `args` must match its parameter types.
 pub unsafe fn invoke(f: *const VmFuncRef, args: &[u128]) -> Result<Vec<u128>, Unwound> {
-    let ty = func_type(f);
+    // SAFETY: the caller guarantees `f` is valid.
+    let ty = unsafe { func_type(f) };
     let trampoline = ty
         .trampoline
         .expect("the compiler emits a trampoline for every exported or start function type");
@@ -433,9 +451,4 @@ pub unsafe fn invoke(f: *const VmFuncRef, args: &[u128]) -> Result<Vec<u128>, Un
     };
     values.truncate(ty.results.len());
     Ok(values)
-}
-
-/// Whether `ty` is a reference type (for harness value formatting).
-pub fn is_ref(ty: ValType) -> bool {
-    ty.is_ref()
 }

@@ -39,10 +39,22 @@ pub extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u64, value: u32,
 
 /// `memory.copy`.
 #[export_name = "wasi_aot_rt_memory_copy"]
-pub extern "C" fn memory_copy(vmctx: *mut u8, dst_mem: u32, src_mem: u32, dst: u64, src: u64, len: u64) -> u32 {
+pub extern "C" fn memory_copy(
+    vmctx: *mut u8,
+    dst_mem: u32,
+    src_mem: u32,
+    dst: u64,
+    src: u64,
+    len: u64,
+) -> u32 {
     let inst = instance(vmctx);
     // SAFETY: memories are never freed.
-    let (d, s) = unsafe { (&*inst.memories[dst_mem as usize], &*inst.memories[src_mem as usize]) };
+    let (d, s) = unsafe {
+        (
+            &*inst.memories[dst_mem as usize],
+            &*inst.memories[src_mem as usize],
+        )
+    };
     let (Some(dst), Some(src)) = (d.range(dst, len), s.range(src, len)) else {
         return status(false);
     };
@@ -53,12 +65,22 @@ pub extern "C" fn memory_copy(vmctx: *mut u8, dst_mem: u32, src_mem: u32, dst: u
 
 /// `memory.init`.
 #[export_name = "wasi_aot_rt_memory_init"]
-pub extern "C" fn memory_init(vmctx: *mut u8, memory: u32, data: u32, dst: u64, src: u32, len: u32) -> u32 {
+pub extern "C" fn memory_init(
+    vmctx: *mut u8,
+    memory: u32,
+    data: u32,
+    dst: u64,
+    src: u32,
+    len: u32,
+) -> u32 {
     let inst = instance(vmctx);
     // SAFETY: memories are never freed.
     let memory = unsafe { &*inst.memories[memory as usize] };
     let bytes = inst.data[data as usize];
-    let Some(src) = (src as usize).checked_add(len as usize).and_then(|end| bytes.get(src as usize..end)) else {
+    let Some(src) = (src as usize)
+        .checked_add(len as usize)
+        .and_then(|end| bytes.get(src as usize..end))
+    else {
         return status(false);
     };
     let Some(dst) = memory.range(dst, len as u64) else {
@@ -101,7 +123,14 @@ pub extern "C" fn table_fill(vmctx: *mut u8, table: u32, dst: u32, value: u64, l
 
 /// `table.copy`.
 #[export_name = "wasi_aot_rt_table_copy"]
-pub extern "C" fn table_copy(vmctx: *mut u8, dst_table: u32, src_table: u32, dst: u32, src: u32, len: u32) -> u32 {
+pub extern "C" fn table_copy(
+    vmctx: *mut u8,
+    dst_table: u32,
+    src_table: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     let inst = instance(vmctx);
     // SAFETY: tables are never freed.
     let src_table = unsafe { &mut *inst.tables[src_table as usize] };
@@ -121,7 +150,14 @@ pub extern "C" fn table_copy(vmctx: *mut u8, dst_table: u32, src_table: u32, dst
 
 /// `table.init`.
 #[export_name = "wasi_aot_rt_table_init"]
-pub extern "C" fn table_init(vmctx: *mut u8, table: u32, elem: u32, dst: u32, src: u32, len: u32) -> u32 {
+pub extern "C" fn table_init(
+    vmctx: *mut u8,
+    table: u32,
+    elem: u32,
+    dst: u32,
+    src: u32,
+    len: u32,
+) -> u32 {
     let inst = instance(vmctx);
     let items = &inst.elems[elem as usize];
     let Some(items) = (src as usize)

@@ -25,10 +25,17 @@ impl Memory {
     ///
     /// # Safety
     /// `vm` must point to a writable `VmMemory` that outlives the memory.
-    pub unsafe fn new(ty: MemoryType, vm: *mut VmMemory, reservation: u64) -> Result<Memory, String> {
+    pub unsafe fn new(
+        ty: MemoryType,
+        vm: *mut VmMemory,
+        reservation: u64,
+    ) -> Result<Memory, String> {
         let max_pages = ty.max.unwrap_or(MAX_PAGES_32).min(MAX_PAGES_32);
         if ty.min > max_pages {
-            return Err(format!("memory of {} pages exceeds the 4 GiB limit", ty.min));
+            return Err(format!(
+                "memory of {} pages exceeds the 4 GiB limit",
+                ty.min
+            ));
         }
         // SAFETY: an anonymous inaccessible reservation; MAP_NORESERVE keeps it from
         // counting against overcommit.

@@ -72,7 +72,9 @@ pub fn load() -> Result<&'static Program, String> {
 
 /// The loaded program. Panics if [`load`] has not succeeded (a runtime bug).
 pub fn get() -> &'static Program {
-    PROGRAM.get().expect("program::load runs before anything else")
+    PROGRAM
+        .get()
+        .expect("program::load runs before anything else")
 }
 
 impl Program {
@@ -90,19 +92,23 @@ impl Program {
     /// signal handler.
     pub fn trap_at(&self, pc: usize) -> Option<Trap> {
         let offset = pc.checked_sub(self.text_start)? as u32;
-        let i = self.traps.binary_search_by_key(&offset, |t| t.offset).ok()?;
+        let i = self
+            .traps
+            .binary_search_by_key(&offset, |t| t.offset)
+            .ok()?;
         Trap::from_code(self.traps[i].code as u8)
     }
 
-    /// `module!function` for the function containing `pc`.
-    pub fn frame_name(&self, pc: usize) -> String {
+    /// `module!function` for the function containing `pc`; `None` for the generated
+    /// trampolines, which are not part of the guest's backtrace.
+    pub fn frame_name(&self, pc: usize) -> Option<String> {
         let offset = pc.wrapping_sub(self.text_start) as u32;
         let i = self.frames.partition_point(|f| f.offset <= offset);
         let Some(frame) = i.checked_sub(1).map(|i| self.frames[i]) else {
-            return format!("<unknown> ({pc:#x})");
+            return Some(format!("<unknown> ({pc:#x})"));
         };
         if frame.module == u32::MAX {
-            return "<trampoline>".into();
+            return None;
         }
         let module = &self.meta.modules[frame.module as usize];
         let name = module
@@ -111,6 +117,6 @@ impl Program {
             .ok()
             .map(|i| module.func_names[i].1.clone())
             .unwrap_or_else(|| format!("<wasm function {}>", frame.func));
-        format!("{}!{name}", module.name)
+        Some(format!("{}!{name}", module.name))
     }
 }

@@ -215,7 +215,8 @@ impl Translator<'_, '_, '_, '_> {
         };
         *has_else = true;
         let (else_block, head_reachable) = (*else_block, *head_reachable);
-        let (destination, num_results, base) = (frame.destination, frame.num_results, frame.stack_base);
+        let (destination, num_results, base) =
+            (frame.destination, frame.num_results, frame.stack_base);
         if reachable {
             frame.exit_is_branched_to = true;
             self.jump_with_top(destination, num_results);
@@ -281,13 +282,13 @@ impl Translator<'_, '_, '_, '_> {
                     exit_is_branched_to: false,
                 });
             }
-            O::Else => {
+            O::Else
                 if !matches!(
                     self.state.control.last().map(|f| f.kind),
                     Some(FrameKind::Unreachable)
-                ) {
-                    self.translate_else();
-                }
+                ) =>
+            {
+                self.translate_else()
             }
             O::End => self.translate_end(),
             _ => {}

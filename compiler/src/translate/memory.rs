@@ -57,7 +57,7 @@ impl Translator<'_, '_, '_, '_> {
         Ok(())
     }
 
-    fn to_i64(&mut self, v: cranelift_codegen::ir::Value) -> cranelift_codegen::ir::Value {
+    fn widen_to_i64(&mut self, v: cranelift_codegen::ir::Value) -> cranelift_codegen::ir::Value {
         if self.builder.func.dfg.value_type(v) == types::I64 {
             v
         } else {
@@ -93,7 +93,9 @@ impl Translator<'_, '_, '_, '_> {
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, Istore16)?,
             O::I64Store32 { memarg } => self.store(memarg, Istore32)?,
             O::MemorySize { mem } => {
-                let v = self.env.memory_size(self.builder, MemoryIndex::from_u32(*mem));
+                let v = self
+                    .env
+                    .memory_size(self.builder, MemoryIndex::from_u32(*mem));
                 self.state.push1(v);
             }
             O::MemoryGrow { mem } => {
@@ -109,17 +111,17 @@ impl Translator<'_, '_, '_, '_> {
             }
             O::MemoryFill { mem } => {
                 let (dst, value, len) = self.state.pop3();
-                let dst = self.to_i64(dst);
-                let len = self.to_i64(len);
+                let dst = self.widen_to_i64(dst);
+                let len = self.widen_to_i64(len);
                 let mem = self.env.index_arg(self.builder, *mem);
                 self.env
                     .libcall(self.builder, Libcall::MemoryFill, &[mem, dst, value, len]);
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.state.pop3();
-                let dst = self.to_i64(dst);
-                let src = self.to_i64(src);
-                let len = self.to_i64(len);
+                let dst = self.widen_to_i64(dst);
+                let src = self.widen_to_i64(src);
+                let len = self.widen_to_i64(len);
                 let dst_mem = self.env.index_arg(self.builder, *dst_mem);
                 let src_mem = self.env.index_arg(self.builder, *src_mem);
                 self.env.libcall(
@@ -130,7 +132,7 @@ impl Translator<'_, '_, '_, '_> {
             }
             O::MemoryInit { data_index, mem } => {
                 let (dst, src, len) = self.state.pop3();
-                let dst = self.to_i64(dst);
+                let dst = self.widen_to_i64(dst);
                 let mem = self.env.index_arg(self.builder, *mem);
                 let data = self.env.index_arg(self.builder, *data_index);
                 self.env.libcall(

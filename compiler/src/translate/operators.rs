@@ -125,12 +125,14 @@ impl Translator<'_, '_, '_, '_> {
             }
             O::I32Const { value } => self.push_const(|b| b.ins().iconst(I32, value as i64)),
             O::I64Const { value } => self.push_const(|b| b.ins().iconst(I64, value)),
-            O::F32Const { value } => {
-                self.push_const(|b| b.ins().f32const(ir::immediates::Ieee32::with_bits(value.bits())))
-            }
-            O::F64Const { value } => {
-                self.push_const(|b| b.ins().f64const(ir::immediates::Ieee64::with_bits(value.bits())))
-            }
+            O::F32Const { value } => self.push_const(|b| {
+                b.ins()
+                    .f32const(ir::immediates::Ieee32::with_bits(value.bits()))
+            }),
+            O::F64Const { value } => self.push_const(|b| {
+                b.ins()
+                    .f64const(ir::immediates::Ieee64::with_bits(value.bits()))
+            }),
             O::RefNull { hty } => {
                 let rt = wasmparser::RefType::new(true, hty)
                     .ok_or_else(|| CompileError::Unsupported("reference type".into()))?;
@@ -248,10 +250,18 @@ impl Translator<'_, '_, '_, '_> {
             O::I64TruncSatF32U | O::I64TruncSatF64U => {
                 self.unop(|b, x| b.ins().fcvt_to_uint_sat(I64, x))
             }
-            O::F32ConvertI32S | O::F32ConvertI64S => self.unop(|b, x| b.ins().fcvt_from_sint(F32, x)),
-            O::F32ConvertI32U | O::F32ConvertI64U => self.unop(|b, x| b.ins().fcvt_from_uint(F32, x)),
-            O::F64ConvertI32S | O::F64ConvertI64S => self.unop(|b, x| b.ins().fcvt_from_sint(F64, x)),
-            O::F64ConvertI32U | O::F64ConvertI64U => self.unop(|b, x| b.ins().fcvt_from_uint(F64, x)),
+            O::F32ConvertI32S | O::F32ConvertI64S => {
+                self.unop(|b, x| b.ins().fcvt_from_sint(F32, x))
+            }
+            O::F32ConvertI32U | O::F32ConvertI64U => {
+                self.unop(|b, x| b.ins().fcvt_from_uint(F32, x))
+            }
+            O::F64ConvertI32S | O::F64ConvertI64S => {
+                self.unop(|b, x| b.ins().fcvt_from_sint(F64, x))
+            }
+            O::F64ConvertI32U | O::F64ConvertI64U => {
+                self.unop(|b, x| b.ins().fcvt_from_uint(F64, x))
+            }
             O::F32DemoteF64 => self.unop(|b, x| b.ins().fdemote(F32, x)),
             O::F64PromoteF32 => self.unop(|b, x| b.ins().fpromote(F64, x)),
             O::I32ReinterpretF32 => self.unop(|b, x| b.ins().bitcast(I32, MemFlagsData::new(), x)),
@@ -265,9 +275,7 @@ impl Translator<'_, '_, '_, '_> {
 
     /// Raises `trap` unconditionally and marks the rest of the block unreachable.
     pub fn trap(&mut self, trap: Trap) {
-        self.builder
-            .ins()
-            .trap(crate::func_env::trap_code(trap));
+        self.builder.ins().trap(crate::func_env::trap_code(trap));
         self.state.reachable = false;
     }
 }

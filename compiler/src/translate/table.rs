@@ -24,7 +24,9 @@ impl Translator<'_, '_, '_, '_> {
                     .table_set(self.builder, TableIndex::from_u32(*table), index, value);
             }
             O::TableSize { table } => {
-                let v = self.env.table_size(self.builder, TableIndex::from_u32(*table));
+                let v = self
+                    .env
+                    .table_size(self.builder, TableIndex::from_u32(*table));
                 self.state.push1(v);
             }
             O::TableGrow { table } => {

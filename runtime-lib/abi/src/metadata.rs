@@ -556,14 +556,31 @@ macro_rules! codec_struct {
 }
 
 codec_struct!(Program<'a> { kind, strategy, types, modules, wasi });
-codec_struct!(FuncType { params, results, trampoline });
-codec_struct!(WasiPolicy { env, inherit_env, dirs });
+codec_struct!(FuncType {
+    params,
+    results,
+    trampoline
+});
+codec_struct!(WasiPolicy {
+    env,
+    inherit_env,
+    dirs
+});
 codec_struct!(Module<'a> {
     name, counts, imports, func_types, func_code, func_names, memories, tables, globals,
     funcrefs, exports, data, elems, start,
 });
-codec_struct!(Import { module, field, kind });
-codec_struct!(MemoryType { min, max, shared, memory64 });
+codec_struct!(Import {
+    module,
+    field,
+    kind
+});
+codec_struct!(MemoryType {
+    min,
+    max,
+    shared,
+    memory64
+});
 codec_struct!(TableType { elem, min, max });
 codec_struct!(Table { ty, init });
 codec_struct!(GlobalType { ty, mutable });
@@ -776,7 +793,10 @@ impl Codec<'_> for ConstOp {
     }
 }
 
-const _: () = assert!(ABI_VERSION == 1, "review the metadata encoding when the ABI changes");
+const _: () = assert!(
+    ABI_VERSION == 1,
+    "review the metadata encoding when the ABI changes"
+);
 
 #[cfg(test)]
 mod tests {

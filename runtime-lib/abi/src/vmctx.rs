@@ -147,7 +147,10 @@ impl VmOffsets {
             16,
         );
         let funcrefs = defined_globals + counts.defined_globals * size_of::<VmGlobal>() as u32;
-        let size = align(funcrefs + counts.funcrefs * size_of::<VmFuncRef>() as u32, 16);
+        let size = align(
+            funcrefs + counts.funcrefs * size_of::<VmFuncRef>() as u32,
+            16,
+        );
         VmOffsets {
             counts,
             imported_funcs,

@@ -127,9 +127,13 @@ pub unsafe fn call(
 
 /// Formats a wasm backtrace, one frame per line.
 pub fn format_backtrace(pcs: &[usize]) -> String {
+    let program = program::get();
     let mut out = String::new();
-    for (i, pc) in pcs.iter().enumerate() {
-        let name = program::get().frame_name(*pc);
+    for (i, name) in pcs
+        .iter()
+        .filter_map(|pc| program.frame_name(*pc))
+        .enumerate()
+    {
         out.push_str(&format!("  {i:>3}: {name}\n"));
     }
     out

@@ -101,7 +101,7 @@ extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, context: *mu
 
 /// Follows the frame-pointer chain while return addresses are in compiled code.
 fn walk_frames(program: &program::Program, mut fp: usize, record: &mut TrapRecord) {
-    while record.len < MAX_FRAMES && fp != 0 && fp % 8 == 0 {
+    while record.len < MAX_FRAMES && fp != 0 && fp.is_multiple_of(8) {
         // SAFETY: compiled code keeps frame pointers, and `fp` was a frame pointer of
         // compiled code (or its trampoline) whose frame is still intact below the fault.
         let (next, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
@@ -122,7 +122,7 @@ unsafe fn chain(sig: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc
         return;
     };
     // SAFETY: PREVIOUS was filled by `install` before our handler could run.
-    let previous = unsafe { &*(&raw const PREVIOUS[i]) };
+    let previous = unsafe { PREVIOUS[i] };
     if previous.sa_flags & libc::SA_SIGINFO != 0 && previous.sa_sigaction > 1 {
         let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
             // SAFETY: an SA_SIGINFO handler has this signature.

@@ -1,0 +1,49 @@
+# Thin list of cargo commands; real logic lives in Rust. See README.md.
+CARGO ?= cargo
+WASI_AOT := target/release/wasi-aot
+DEMO := target/demo
+
+include tests/programs/Makefile.inc
+
+.PHONY: all build demo test spec fmt lint bless install clean
+
+all: build
+
+## build: the wasi-aot tool (release), with the runtime library embedded
+build:
+	$(CARGO) build --release -p wasi-aot-compiler
+
+## demo: build the tool, compile the examples to native executables, run them
+demo: build
+	@mkdir -p $(DEMO)
+	$(WASI_AOT) build examples/hello/hello.wasm -o $(DEMO)/hello
+	$(DEMO)/hello
+	$(WASI_AOT) build -v examples/mandelbrot/mandelbrot.wasm -o $(DEMO)/mandelbrot
+	$(DEMO)/mandelbrot
+
+## test: every test of the workspace (unit tests, spec testsuite, programs, errors)
+test:
+	$(CARGO) build -p wasi-aot-compiler
+	$(CARGO) test --workspace
+
+## spec: only the spec testsuite harness
+spec:
+	$(CARGO) test -p wasi-aot-tests --test spec
+
+## bless: rewrite golden outputs from actual results (review the diff!)
+bless:
+	BLESS=1 $(CARGO) test -p wasi-aot-tests --test wasi --test errors
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## install: install wasi-aot into ~/.cargo/bin
+install:
+	$(CARGO) install --path compiler
+
+clean:
+	$(CARGO) clean
