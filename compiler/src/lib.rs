@@ -26,16 +26,26 @@ pub use wasi_aot_abi::metadata::ProgramKind;
 
 use std::path::Path;
 
-/// Reads an input file: wasm binaries are returned as they are, anything else is parsed as
-/// WAT text.
+/// Reads an input file: a `.wasm` file or anything starting with the wasm magic is a
+/// binary (validated later); anything else is parsed as WAT text.
 pub fn read_input(path: &Path) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).map_err(|source| CompileError::Io {
+    let bytes = std::fs::read(path).map_err(|error| CompileError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
-    wat_to_wasm(&bytes).map_err(|e| match e {
-        CompileError::Invalid(m) => CompileError::Invalid(format!("{}: {m}", path.display())),
-        other => other,
+    if path.extension().is_some_and(|e| e == "wasm") || bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        CompileError::Invalid(format!(
+            "{}: not a wasm binary, and not WAT text: invalid UTF-8 at byte {}",
+            path.display(),
+            e.valid_up_to()
+        ))
+    })?;
+    wat::parse_str(text).map_err(|mut e| {
+        e.set_path(path);
+        CompileError::Invalid(e.to_string())
     })
 }
 

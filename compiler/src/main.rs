@@ -3,7 +3,7 @@
 //! Exit status: 0 on success, 1 when a build fails, 2 on usage errors; `run` exits with the
 //! program's status.
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -92,15 +92,23 @@ impl PolicyArgs {
             "0" => OptLevel::None,
             "1" | "2" | "3" => OptLevel::Speed,
             "s" => OptLevel::SpeedAndSize,
-            other => bail!("unknown optimisation level `-O{other}`; use -O0, -O1, -O2 or -Os"),
+            other => {
+                return Err(UsageError(format!(
+                    "unknown optimisation level `-O{other}`; use -O0, -O1, -O2 or -Os"
+                ))
+                .into())
+            }
         };
         if !self.dirs.is_empty() {
             // FIXME(#3): preopened directories arrive with the complete WASI P1.
-            bail!("--dir is not supported yet: this build of wasi-aot has no filesystem access for guests");
+            return Err(UsageError(
+                "--dir is not supported yet: this build of wasi-aot has no filesystem access for guests".into(),
+            )
+            .into());
         }
         for e in &self.env {
             if !e.contains('=') || e.starts_with('=') {
-                bail!("bad --env `{e}`: expected KEY=VALUE");
+                return Err(UsageError(format!("bad --env `{e}`: expected KEY=VALUE")).into());
             }
         }
         let dirs = self
@@ -123,6 +131,18 @@ impl PolicyArgs {
     }
 }
 
+/// A mistake in the command line (exit status 2), as opposed to a failed build (1).
+#[derive(Debug)]
+struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -134,7 +154,8 @@ fn main() {
         Ok(code) => std::process::exit(code),
         Err(e) => {
             eprintln!("error: {e:#}");
-            std::process::exit(1);
+            let usage = e.downcast_ref::<UsageError>().is_some();
+            std::process::exit(if usage { 2 } else { 1 });
         }
     }
 }
@@ -149,8 +170,7 @@ fn compile_and_link(
     verbose: bool,
 ) -> Result<()> {
     let start = Instant::now();
-    let wasm =
-        read_input(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    let wasm = read_input(input)?;
     let read_time = start.elapsed();
     let name = input
         .file_stem()
@@ -214,8 +234,7 @@ fn build(args: &BuildArgs) -> Result<()> {
 fn run(policy: &PolicyArgs, input: &Path, args: &[String]) -> Result<i32> {
     use std::hash::{Hash, Hasher};
     let config = policy.config()?;
-    let bytes =
-        std::fs::read(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    let bytes = std::fs::read(input).with_context(|| input.display().to_string())?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     (
         env!("CARGO_PKG_VERSION"),
@@ -249,8 +268,7 @@ fn run(policy: &PolicyArgs, input: &Path, args: &[String]) -> Result<i32> {
 }
 
 fn inspect(input: &Path) -> Result<()> {
-    let wasm =
-        read_input(input).with_context(|| format!("failed to read `{}`", input.display()))?;
+    let wasm = read_input(input)?;
     print!("{}", wasi_aot_compiler::inspect::describe(&wasm)?);
     Ok(())
 }

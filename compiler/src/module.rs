@@ -261,6 +261,11 @@ pub fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
 
 /// Parses and validates `wasm` (everything but function bodies).
 pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
+    if !wasm.starts_with(b"\0asm") {
+        return Err(CompileError::Invalid(
+            "not a WebAssembly binary: bad magic number (at offset 0x0)".into(),
+        ));
+    }
     let mut validator = Validator::new_with_features(features());
     let mut info = ModuleInfo {
         name: None,

@@ -356,11 +356,18 @@ fn plan_module(
         let kind = match (&import.ty, kind) {
             (ImportType::Func(t), ProgramKind::Command) => {
                 let sig = &info.types[*t];
-                let accepted = wasi::lookup(&import.module, &import.field).filter(|f| {
-                    f.params == sig.params.as_slice() && f.results == sig.results.as_slice()
-                });
-                if accepted.is_none() {
+                let Some(wasi_fn) = wasi::lookup(&import.module, &import.field) else {
                     return Err(unknown_import(import, info));
+                };
+                if wasi_fn.params != sig.params.as_slice()
+                    || wasi_fn.results != sig.results.as_slice()
+                {
+                    return Err(CompileError::ImportType {
+                        module: import.module.clone(),
+                        field: import.field.clone(),
+                        declared: describe(&import.ty, info),
+                        expected: format!("func {:?} -> {:?}", wasi_fn.params, wasi_fn.results),
+                    });
                 }
                 let symbol = symbols::wasi_host_function(&import.module, &import.field);
                 let id = match host_ids.get(&symbol) {

@@ -32,7 +32,7 @@ pub fn runtime_archive() -> Result<PathBuf, LinkError> {
         let path = PathBuf::from(path);
         return match std::fs::metadata(&path) {
             Ok(_) => Ok(path),
-            Err(source) => Err(LinkError::Archive { path, source }),
+            Err(error) => Err(LinkError::Archive { path, error }),
         };
     }
     let dir = cache_dir();
@@ -53,9 +53,9 @@ pub fn runtime_archive() -> Result<PathBuf, LinkError> {
         std::fs::write(&tmp, EMBEDDED)?;
         std::fs::rename(&tmp, &path)
     };
-    write().map_err(|source| LinkError::Archive {
+    write().map_err(|error| LinkError::Archive {
         path: path.clone(),
-        source,
+        error,
     })?;
     Ok(path)
 }

@@ -28,12 +28,12 @@ pub struct LinkOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
     /// The runtime archive could not be provided.
-    #[error("runtime library {path}: {source}")]
+    #[error("runtime library {}: {error}", path.display())]
     Archive {
         /// The path tried.
         path: PathBuf,
         /// Why.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// No C compiler to drive the link.
     #[error("no C compiler found to link with ({0}); set CC or install cc")]
