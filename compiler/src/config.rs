@@ -26,7 +26,7 @@ impl OptLevel {
 }
 
 /// Everything that shapes a build besides the input.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// Optimisation level.
     pub opt_level: OptLevel,
@@ -34,4 +34,18 @@ pub struct Config {
     pub wasi: WasiPolicy,
     /// Worker threads for function compilation (0 = one per core).
     pub threads: usize,
+    /// The wasm features validation accepts. Defaults to the 3.0 set; features the compiler
+    /// does not implement yet are rejected at translation with a message naming them.
+    pub features: wasmparser::WasmFeatures,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            opt_level: OptLevel::default(),
+            wasi: WasiPolicy::default(),
+            threads: 0,
+            features: wasmparser::WasmFeatures::WASM3,
+        }
+    }
 }

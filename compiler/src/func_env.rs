@@ -253,15 +253,24 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         }
     }
 
-    /// The address of `index + offset` in `memory`, for an access of `size` bytes. With the
-    /// guarded reservation no bounds check is needed: any 32-bit index plus any 32-bit
-    /// offset lands in the reservation, and the inaccessible part faults.
+    /// Whether `memory` has 64-bit addresses.
+    pub fn is_memory64(&self, memory: MemoryIndex) -> bool {
+        self.module.info.memories[memory].memory64
+    }
+
+    /// The address of `index + offset` in `memory`, for an access of `size` bytes.
+    ///
+    /// A 32-bit memory needs no bounds check: with the guarded reservation any 32-bit index
+    /// plus any 32-bit offset lands in the reservation, and the inaccessible part faults.
+    /// A 64-bit index can reach beyond any reservation, so it is checked explicitly against
+    /// the current length.
     pub fn heap_address(
         &mut self,
         builder: &mut FunctionBuilder<'_>,
         memory: MemoryIndex,
         index: Value,
         offset: u64,
+        size: u32,
     ) -> (Value, i32) {
         let (record, at) = self.memory_record(builder, memory);
         let base = builder.ins().load(
@@ -270,7 +279,29 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             record,
             at + field::MEMORY_BASE as i32,
         );
-        let index = builder.ins().uextend(types::I64, index);
+        let index = if self.is_memory64(memory) {
+            let oob = trap_code(Trap::MemoryOutOfBounds);
+            let reach = builder
+                .ins()
+                .iconst(types::I64, offset.wrapping_add(size as u64) as i64);
+            let end = if offset.checked_add(size as u64).is_some() {
+                builder.ins().uadd_overflow_trap(index, reach, oob)
+            } else {
+                builder.ins().trap(oob);
+                reach
+            };
+            let len = builder.ins().load(
+                types::I64,
+                MemFlagsData::trusted(),
+                record,
+                at + field::MEMORY_LENGTH as i32,
+            );
+            let out = builder.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+            builder.ins().trapnz(out, oob);
+            index
+        } else {
+            builder.ins().uextend(types::I64, index)
+        };
         let mut addr = builder.ins().iadd(base, index);
         let static_offset = match i32::try_from(offset) {
             Ok(o) => o,
@@ -297,7 +328,11 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             at + field::MEMORY_LENGTH as i32,
         );
         let pages = builder.ins().ushr_imm_u(len, 16);
-        builder.ins().ireduce(types::I32, pages)
+        if self.is_memory64(memory) {
+            pages
+        } else {
+            builder.ins().ireduce(types::I32, pages)
+        }
     }
 
     // ---- globals ----
@@ -444,12 +479,14 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
 
     // ---- calls ----
 
-    /// A direct `call` of `func`.
+    /// A `call` of `func`, or with `tail` a `return_call` (which ends the block and
+    /// returns no values).
     pub fn call(
         &mut self,
         builder: &mut FunctionBuilder<'_>,
         func: FuncIndex,
         args: &[Value],
+        tail: bool,
     ) -> Vec<Value> {
         let ty = self.module.info.funcs[func];
         let vmctx = self.vmctx();
@@ -459,12 +496,22 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
                 let f = self.import_func(builder, id, || wasm_signature(&sig), true);
                 let mut all = vec![vmctx];
                 all.extend_from_slice(args);
+                if tail {
+                    builder.ins().return_call(f, &all);
+                    return Vec::new();
+                }
                 let call = builder.ins().call(f, &all);
                 builder.inst_results(call).to_vec()
             }
             Callee::Host { id, .. } => {
+                // Host functions use the platform ABI, so a tail call is a call and return.
                 let sig = self.module.info.types[ty].clone();
-                self.call_host(builder, id, &sig, args)
+                let results = self.call_host(builder, id, &sig, args);
+                if tail {
+                    builder.ins().return_(&results);
+                    return Vec::new();
+                }
+                results
             }
             Callee::Import { slot } => {
                 let at = self.module.offsets.func_import(slot) as i32;
@@ -480,13 +527,30 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
                     vmctx,
                     at + field::IMPORT_VMCTX as i32,
                 );
-                let sig = self.wasm_sig_ref(builder, ty);
-                let mut all = vec![callee_vmctx];
-                all.extend_from_slice(args);
-                let call = builder.ins().call_indirect(sig, code, &all);
-                builder.inst_results(call).to_vec()
+                self.call_code(builder, ty, code, callee_vmctx, args, tail)
             }
         }
+    }
+
+    /// Calls `code` (wasm ABI, type `ty`) with `callee_vmctx`.
+    fn call_code(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        ty: TypeIndex,
+        code: Value,
+        callee_vmctx: Value,
+        args: &[Value],
+        tail: bool,
+    ) -> Vec<Value> {
+        let sig = self.wasm_sig_ref(builder, ty);
+        let mut all = vec![callee_vmctx];
+        all.extend_from_slice(args);
+        if tail {
+            builder.ins().return_call_indirect(sig, code, &all);
+            return Vec::new();
+        }
+        let call = builder.ins().call_indirect(sig, code, &all);
+        builder.inst_results(call).to_vec()
     }
 
     /// Calls host function `id` and raises [`Trap::Host`] when it reports a trap.
@@ -511,7 +575,7 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         }
     }
 
-    /// `call_indirect` through `table` with expected type `ty`.
+    /// `call_indirect` through `table` with expected type `ty` (`tail`: as a tail call).
     pub fn call_indirect(
         &mut self,
         builder: &mut FunctionBuilder<'_>,
@@ -519,6 +583,7 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         ty: TypeIndex,
         index: Value,
         args: &[Value],
+        tail: bool,
     ) -> Vec<Value> {
         let addr = self.table_element(builder, table, index, Trap::UndefinedElement);
         let funcref = builder
@@ -535,24 +600,47 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         let expected = self.module.type_ids[ty.index()];
         let mismatch = builder
             .ins()
-            .icmp_imm_s(IntCC::NotEqual, type_id, expected as i64);
+            .icmp_imm_s(IntCC::NotEqual, type_id, expected as i32 as i64);
         builder
             .ins()
             .trapnz(mismatch, trap_code(Trap::IndirectCallTypeMismatch));
-        self.call_funcref(builder, ty, funcref, args)
+        self.call_funcref(builder, ty, funcref, args, tail, Trap::UninitializedElement)
     }
 
-    /// Calls a non-null funcref known to have type `ty`.
+    /// `call_ref` (`tail`: `return_call_ref`): validation guarantees the type, so only a
+    /// null reference needs a check, which the first load through it performs.
+    pub fn call_ref(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        ty: TypeIndex,
+        funcref: Value,
+        args: &[Value],
+        tail: bool,
+    ) -> Vec<Value> {
+        self.call_funcref(
+            builder,
+            ty,
+            funcref,
+            args,
+            tail,
+            Trap::NullFunctionReference,
+        )
+    }
+
+    /// Calls a funcref known to have type `ty`; a null funcref faults on the first load,
+    /// reported as `null_trap`.
     fn call_funcref(
         &mut self,
         builder: &mut FunctionBuilder<'_>,
         ty: TypeIndex,
         funcref: Value,
         args: &[Value],
+        tail: bool,
+        null_trap: Trap,
     ) -> Vec<Value> {
         let code = builder.ins().load(
             types::I64,
-            MemFlagsData::trusted(),
+            MemFlagsData::new().with_trap_code(Some(trap_code(null_trap))),
             funcref,
             field::FUNCREF_WASM_CALL as i32,
         );
@@ -562,11 +650,7 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             funcref,
             field::FUNCREF_VMCTX as i32,
         );
-        let sig = self.wasm_sig_ref(builder, ty);
-        let mut all = vec![callee_vmctx];
-        all.extend_from_slice(args);
-        let call = builder.ins().call_indirect(sig, code, &all);
-        builder.inst_results(call).to_vec()
+        self.call_code(builder, ty, code, callee_vmctx, args, tail)
     }
 
     // ---- libcalls ----

@@ -127,6 +127,7 @@ impl PolicyArgs {
                 dirs,
             },
             threads: self.jobs,
+            ..Config::default()
         })
     }
 }

@@ -169,11 +169,6 @@ impl ModuleInfo<'_> {
     }
 }
 
-/// The wasm features wasi-aot accepts.
-pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2
-}
-
 /// Converts a wasmparser value type.
 pub fn val_type(ty: wasmparser::ValType) -> Result<ValType> {
     use wasmparser::ValType as W;
@@ -187,20 +182,24 @@ pub fn val_type(ty: wasmparser::ValType) -> Result<ValType> {
     })
 }
 
-/// Converts a wasmparser reference type.
+/// Converts a wasmparser reference type. Function references of any type (typed
+/// function references included) are funcref pointers; GC references are rejected.
 pub fn ref_type(r: wasmparser::RefType) -> Result<ValType> {
-    use wasmparser::{AbstractHeapType, HeapType};
+    use wasmparser::{AbstractHeapType as A, HeapType};
     match r.heap_type() {
-        HeapType::Abstract {
-            ty: AbstractHeapType::Func,
-            ..
-        } => Ok(ValType::FuncRef),
-        HeapType::Abstract {
-            ty: AbstractHeapType::Extern,
-            ..
-        } => Ok(ValType::ExternRef),
+        HeapType::Abstract { shared: false, ty } => match ty {
+            A::Func | A::NoFunc => Ok(ValType::FuncRef),
+            A::Extern | A::NoExtern => Ok(ValType::ExternRef),
+            A::Exn | A::NoExn => Err(CompileError::Unsupported(
+                "exception references (exnref) are not supported yet".into(),
+            )),
+            other => Err(CompileError::Unsupported(format!(
+                "GC reference type `{other:?}`: the GC proposal is not supported"
+            ))),
+        },
+        HeapType::Concrete(_) | HeapType::Exact(_) => Ok(ValType::FuncRef),
         other => Err(CompileError::Unsupported(format!(
-            "reference type {other:?} (GC and typed references are not supported yet)"
+            "reference type `{other:?}`: shared and GC references are not supported"
         ))),
     }
 }
@@ -260,13 +259,13 @@ pub fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr> {
 }
 
 /// Parses and validates `wasm` (everything but function bodies).
-pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
+pub fn parse(wasm: &[u8], features: WasmFeatures) -> Result<ModuleInfo<'_>> {
     if !wasm.starts_with(b"\0asm") {
         return Err(CompileError::Invalid(
             "not a WebAssembly binary: bad magic number (at offset 0x0)".into(),
         ));
     }
-    let mut validator = Validator::new_with_features(features());
+    let mut validator = Validator::new_with_features(features);
     let mut info = ModuleInfo {
         name: None,
         types: PrimaryMap::new(),
@@ -294,7 +293,9 @@ pub fn parse(wasm: &[u8]) -> Result<ModuleInfo<'_>> {
             let section = wasm
                 .get(range.start as usize..range.end as usize)
                 .ok_or_else(|| CompileError::Invalid("memory section out of bounds".into()))?;
-            check_memory_limits_encoding(section, range.start)?;
+            if !features.memory64() {
+                check_memory_limits_encoding(section, range.start)?;
+            }
         }
         match validator.payload(&payload)? {
             ValidPayload::Ok | ValidPayload::End(_) => {}
@@ -402,6 +403,9 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
                     wasmparser::TableInit::RefNull => None,
                     wasmparser::TableInit::Expr(e) => Some(const_expr(e)?),
                 };
+                if let Some(init) = &init {
+                    note_ref_funcs(&mut info.escaping, init);
+                }
                 info.tables.push(TableDecl {
                     ty: table_type(table.ty)?,
                     init,
@@ -524,9 +528,6 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
 /// Without memory64, memory limits are `u32` LEBs of at most 5 bytes; wasmparser reads
 /// them as `u64` whatever the features, so the 2.0 rule is checked here.
 fn check_memory_limits_encoding(section: &[u8], offset: u64) -> Result<()> {
-    if features().memory64() {
-        return Ok(());
-    }
     let mut r = wasmparser::BinaryReader::new(section, offset);
     let count = r.read_var_u32()?;
     for _ in 0..count {

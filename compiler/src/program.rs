@@ -70,7 +70,7 @@ struct ModulePlan {
 }
 
 /// Parses, validates and checks every module without generating code.
-pub fn check(wasm: &[u8], kind: ProgramKind) -> Result<()> {
+pub fn check(wasm: &[u8], kind: ProgramKind, features: wasmparser::WasmFeatures) -> Result<()> {
     compile_program(
         &[ModuleInput {
             name: "module".into(),
@@ -79,6 +79,7 @@ pub fn check(wasm: &[u8], kind: ProgramKind) -> Result<()> {
         kind,
         &Config {
             threads: 1,
+            features,
             ..Config::default()
         },
     )
@@ -95,7 +96,7 @@ pub fn compile_program(
     let start = Instant::now();
     let infos: Vec<ModuleInfo<'_>> = inputs
         .iter()
-        .map(|input| module::parse(input.wasm))
+        .map(|input| module::parse(input.wasm, config.features))
         .collect::<Result<_>>()?;
     if kind == ProgramKind::Command {
         check_command(infos.last())?;

@@ -41,11 +41,12 @@ fn set_stack_limit() {
     STACK_LIMIT.store(sp.saturating_sub(usable), Ordering::Relaxed);
 }
 
-/// The C entry point.
+/// The C entry point (not exported in the crate's own unit-test binary, where libtest
+/// provides `main`).
 ///
 /// # Safety
 /// Called by the C runtime with the process arguments.
-#[unsafe(no_mangle)]
+#[cfg_attr(not(test), unsafe(no_mangle))]
 pub unsafe extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
     let program = match program::load() {
         Ok(p) => p,

@@ -349,9 +349,12 @@ impl Instance {
             let Some((memory, offset)) = &segment.active else {
                 continue;
             };
-            let offset = self.eval(offset) as u32 as u64;
             // SAFETY: memories are never freed.
             let memory = unsafe { &*self.memories[*memory as usize] };
+            let offset = match memory.ty.memory64 {
+                true => self.eval(offset) as u64,
+                false => self.eval(offset) as u32 as u64,
+            };
             let dst = memory
                 .range(offset, segment.bytes.len() as u64)
                 .ok_or(trap(Trap::MemoryOutOfBounds))?;

@@ -183,3 +183,56 @@ pub extern "C" fn table_init(
 pub extern "C" fn elem_drop(vmctx: *mut u8, elem: u32) {
     instance(vmctx).elems[elem as usize] = Vec::new();
 }
+
+/// `memory.atomic.wait32` on a shared memory: `address` is the checked, aligned host address.
+/// No other thread can notify (wasi-threads is not supported yet), so the guest wakes up
+/// only by its timeout; a negative timeout waits forever, as it would with no notifier.
+#[export_name = "wasi_aot_rt_atomic_wait32"]
+pub extern "C" fn atomic_wait32(
+    _vmctx: *mut u8,
+    _memory: u32,
+    address: u64,
+    expected: u32,
+    timeout: i64,
+) -> u32 {
+    // SAFETY: compiled code checked bounds and alignment of `address`.
+    let value = unsafe {
+        (*(address as *const std::sync::atomic::AtomicU32))
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
+    if value != expected {
+        return 1;
+    }
+    sleep_for(timeout)
+}
+
+/// `memory.atomic.wait64`; see [`atomic_wait32`].
+#[export_name = "wasi_aot_rt_atomic_wait64"]
+pub extern "C" fn atomic_wait64(
+    _vmctx: *mut u8,
+    _memory: u32,
+    address: u64,
+    expected: u64,
+    timeout: i64,
+) -> u32 {
+    // SAFETY: compiled code checked bounds and alignment of `address`.
+    let value = unsafe {
+        (*(address as *const std::sync::atomic::AtomicU64))
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
+    if value != expected {
+        return 1;
+    }
+    sleep_for(timeout)
+}
+
+/// Sleeps `timeout` nanoseconds (forever if negative) and reports "timed out" (2).
+fn sleep_for(timeout: i64) -> u32 {
+    match u64::try_from(timeout) {
+        Ok(ns) => std::thread::sleep(std::time::Duration::from_nanos(ns)),
+        Err(_) => loop {
+            std::thread::park();
+        },
+    }
+    2
+}

@@ -16,8 +16,10 @@ pub struct Memory {
     pub ty: MemoryType,
 }
 
-/// Largest page count of a 32-bit memory.
-const MAX_PAGES_32: u64 = 1 << 16;
+/// Largest page count of any memory: 4 GiB, the part of the reservation below the guard.
+/// A 64-bit memory is checked explicitly by compiled code and may use the same
+/// reservation; growing it beyond 4 GiB fails (`memory.grow` returns -1).
+const MAX_PAGES: u64 = 1 << 16;
 
 impl Memory {
     /// Reserves a memory of type `ty` and makes its initial pages accessible, writing the
@@ -30,7 +32,7 @@ impl Memory {
         vm: *mut VmMemory,
         reservation: u64,
     ) -> Result<Memory, String> {
-        let max_pages = ty.max.unwrap_or(MAX_PAGES_32).min(MAX_PAGES_32);
+        let max_pages = ty.max.unwrap_or(MAX_PAGES).min(MAX_PAGES);
         if ty.min > max_pages {
             return Err(format!(
                 "memory of {} pages exceeds the 4 GiB limit",

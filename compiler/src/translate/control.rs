@@ -11,7 +11,7 @@ use super::stack::{ControlFrame, FrameKind};
 use crate::error::Result;
 use crate::func_env::ir_type;
 use crate::index::*;
-use cranelift_codegen::ir::{self, BlockArg, InstBuilder, JumpTableData};
+use cranelift_codegen::ir::{self, condcodes::IntCC, BlockArg, InstBuilder, JumpTableData};
 use wasi_aot_abi::{Trap, ValType};
 use wasmparser::{BlockType, Operator};
 
@@ -122,14 +122,7 @@ impl Translator<'_, '_, '_, '_> {
             }
             O::BrIf { relative_depth } => {
                 let cond = self.state.pop1();
-                let frame = self.state.frame_mut(*relative_depth);
-                frame.exit_is_branched_to |= !matches!(frame.kind, FrameKind::Loop { .. });
-                let (target, n) = frame.branch_target();
-                let args = block_args(self.state.peekn(n));
-                let next = self.builder.create_block();
-                self.builder.ins().brif(cond, target, &args, next, &[]);
-                self.builder.seal_block(next);
-                self.builder.switch_to_block(next);
+                self.branch_if(cond, *relative_depth, &[]);
             }
             O::BrTable { targets } => {
                 let index = self.state.pop1();
@@ -166,33 +159,85 @@ impl Translator<'_, '_, '_, '_> {
                 self.builder.ins().return_(&results);
                 self.state.reachable = false;
             }
-            O::Call { function_index } => {
-                let func = FuncIndex::from_u32(*function_index);
-                let n = self.env.module.info.func_sig(func).params.len();
-                let args = self.state.popn(n);
-                let results = self.env.call(self.builder, func, &args);
-                self.state.stack.extend(results);
-            }
+            O::Call { function_index } => self.call(*function_index, false),
+            O::ReturnCall { function_index } => self.call(*function_index, true),
             O::CallIndirect {
                 type_index,
                 table_index,
-            } => {
-                let ty = TypeIndex::from_u32(*type_index);
-                let index = self.state.pop1();
-                let n = self.env.sig(ty).params.len();
-                let args = self.state.popn(n);
-                let results = self.env.call_indirect(
-                    self.builder,
-                    TableIndex::from_u32(*table_index),
-                    ty,
-                    index,
-                    &args,
-                );
-                self.state.stack.extend(results);
+            } => self.call_indirect(*type_index, *table_index, false),
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(*type_index, *table_index, true),
+            O::CallRef { type_index } => self.call_ref(*type_index, false),
+            O::ReturnCallRef { type_index } => self.call_ref(*type_index, true),
+            O::BrOnNull { relative_depth } => {
+                let value = self.state.pop1();
+                let is_null = self.builder.ins().icmp_imm_s(IntCC::Equal, value, 0);
+                self.branch_if(is_null, *relative_depth, &[]);
+                self.state.push1(value);
+            }
+            O::BrOnNonNull { relative_depth } => {
+                let value = self.state.pop1();
+                self.branch_if(value, *relative_depth, &[value]);
             }
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    fn call(&mut self, function_index: u32, tail: bool) {
+        let func = FuncIndex::from_u32(function_index);
+        let n = self.env.module.info.func_sig(func).params.len();
+        let args = self.state.popn(n);
+        let results = self.env.call(self.builder, func, &args, tail);
+        self.finish_call(results, tail);
+    }
+
+    fn call_indirect(&mut self, type_index: u32, table_index: u32, tail: bool) {
+        let ty = TypeIndex::from_u32(type_index);
+        let index = self.state.pop1();
+        let n = self.env.sig(ty).params.len();
+        let args = self.state.popn(n);
+        let table = TableIndex::from_u32(table_index);
+        let results = self
+            .env
+            .call_indirect(self.builder, table, ty, index, &args, tail);
+        self.finish_call(results, tail);
+    }
+
+    fn call_ref(&mut self, type_index: u32, tail: bool) {
+        let ty = TypeIndex::from_u32(type_index);
+        let funcref = self.state.pop1();
+        let n = self.env.sig(ty).params.len();
+        let args = self.state.popn(n);
+        let results = self.env.call_ref(self.builder, ty, funcref, &args, tail);
+        self.finish_call(results, tail);
+    }
+
+    /// Pushes a call's results; a tail call ends the block instead.
+    fn finish_call(&mut self, results: Vec<ir::Value>, tail: bool) {
+        if tail {
+            self.state.reachable = false;
+        } else {
+            self.state.stack.extend(results);
+        }
+    }
+
+    /// Branches to frame `depth` when `cond` is non-zero, passing the frame's values from
+    /// the stack followed by `extra`; otherwise falls through.
+    fn branch_if(&mut self, cond: ir::Value, depth: u32, extra: &[ir::Value]) {
+        let frame = self.state.frame_mut(depth);
+        frame.exit_is_branched_to |= !matches!(frame.kind, FrameKind::Loop { .. });
+        let (target, n) = frame.branch_target();
+        let mut values = self.state.peekn(n - extra.len()).to_vec();
+        values.extend_from_slice(extra);
+        let next = self.builder.create_block();
+        self.builder
+            .ins()
+            .brif(cond, target, &block_args(&values), next, &[]);
+        self.builder.seal_block(next);
+        self.builder.switch_to_block(next);
     }
 
     fn branch(&mut self, depth: u32) {

@@ -7,7 +7,7 @@ use cranelift_codegen::ir::{types, InstBuilder, Opcode, Type};
 use wasi_aot_abi::libcalls::Libcall;
 use wasmparser::{MemArg, MemArgTarget, Operator};
 
-fn memory_of(memarg: &MemArg) -> Result<MemoryIndex> {
+pub(super) fn memory_of(memarg: &MemArg) -> Result<MemoryIndex> {
     match memarg.target {
         MemArgTarget::Memory(m) => Ok(MemoryIndex::from_u32(m)),
         MemArgTarget::Array(_) => Err(CompileError::Unsupported(
@@ -20,9 +20,15 @@ impl Translator<'_, '_, '_, '_> {
     fn load(&mut self, memarg: &MemArg, opcode: Opcode, result: Type, access: Type) -> Result<()> {
         let index = self.state.pop1();
         let memory = memory_of(memarg)?;
-        let (addr, offset) = self
-            .env
-            .heap_address(self.builder, memory, index, memarg.offset);
+        let size = match opcode {
+            Opcode::Uload8 | Opcode::Sload8 => 1,
+            Opcode::Uload16 | Opcode::Sload16 => 2,
+            Opcode::Uload32 | Opcode::Sload32 => 4,
+            _ => access.bytes(),
+        };
+        let (addr, offset) =
+            self.env
+                .heap_address(self.builder, memory, index, memarg.offset, size);
         let flags = self.env.heap_flags();
         let b = self.builder.ins();
         let value = match opcode {
@@ -42,9 +48,15 @@ impl Translator<'_, '_, '_, '_> {
     fn store(&mut self, memarg: &MemArg, opcode: Opcode) -> Result<()> {
         let (index, value) = self.state.pop2();
         let memory = memory_of(memarg)?;
-        let (addr, offset) = self
-            .env
-            .heap_address(self.builder, memory, index, memarg.offset);
+        let size = match opcode {
+            Opcode::Istore8 => 1,
+            Opcode::Istore16 => 2,
+            Opcode::Istore32 => 4,
+            _ => self.builder.func.dfg.value_type(value).bytes(),
+        };
+        let (addr, offset) =
+            self.env
+                .heap_address(self.builder, memory, index, memarg.offset, size);
         let flags = self.env.heap_flags();
         let b = self.builder.ins();
         match opcode {
@@ -100,13 +112,18 @@ impl Translator<'_, '_, '_, '_> {
             }
             O::MemoryGrow { mem } => {
                 let delta = self.state.pop1();
-                let delta = self.builder.ins().sextend(I64, delta);
+                let memory64 = self.env.is_memory64(MemoryIndex::from_u32(*mem));
+                let delta = self.widen_to_i64(delta);
                 let mem = self.env.index_arg(self.builder, *mem);
                 let old = self
                     .env
                     .libcall(self.builder, Libcall::MemoryGrow, &[mem, delta])
                     .expect("memory_grow returns the old size");
-                let old = self.builder.ins().ireduce(I32, old);
+                let old = if memory64 {
+                    old
+                } else {
+                    self.builder.ins().ireduce(I32, old)
+                };
                 self.state.push1(old);
             }
             O::MemoryFill { mem } => {

@@ -12,9 +12,11 @@
 //! Translation never computes an offset or names a symbol: everything about runtime data
 //! goes through [`FuncEnv`].
 
+mod atomics;
 mod control;
 mod memory;
 mod operators;
+mod simd;
 mod stack;
 mod table;
 
@@ -92,7 +94,8 @@ pub fn translate_function(
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
         translator.validator.op(offset, &op)?;
-        check_reserved_byte(&op, offset, ops.original_position())?;
+        let multi_memory = translator.validator.features().multi_memory();
+        check_reserved_byte(&op, multi_memory, offset, ops.original_position())?;
         translator
             .translate(&op)
             .map_err(|e| at_offset(e, offset))?;
@@ -109,12 +112,17 @@ pub fn translate_function(
 
 /// Wasm 2.0 requires the memory index of `memory.size`/`memory.grow` to be a single zero
 /// byte; wasmparser accepts any LEB encoding because multi-memory relaxed the rule.
-fn check_reserved_byte(op: &wasmparser::Operator<'_>, start: u64, end: u64) -> Result<()> {
+fn check_reserved_byte(
+    op: &wasmparser::Operator<'_>,
+    multi_memory: bool,
+    start: u64,
+    end: u64,
+) -> Result<()> {
     let reserved = matches!(
         op,
         wasmparser::Operator::MemorySize { .. } | wasmparser::Operator::MemoryGrow { .. }
     );
-    if reserved && !crate::module::features().multi_memory() && end - start != 2 {
+    if reserved && !multi_memory && end - start != 2 {
         return Err(CompileError::Invalid(format!(
             "zero byte expected (at offset 0x{:x})",
             start + 1
@@ -139,11 +147,7 @@ fn zero_value(builder: &mut FunctionBuilder<'_>, ty: ValType) -> Result<ir::Valu
         ValType::I64 | ValType::FuncRef | ValType::ExternRef => builder.ins().iconst(types::I64, 0),
         ValType::F32 => builder.ins().f32const(0.0),
         ValType::F64 => builder.ins().f64const(0.0),
-        ValType::V128 => {
-            return Err(CompileError::Unsupported(
-                "SIMD (v128) is not supported yet".into(),
-            ))
-        }
+        ValType::V128 => simd::zero_vector(builder, types::I8X16),
     })
 }
 

@@ -53,6 +53,12 @@ impl Translator<'_, '_, '_, '_> {
         if self.translate_table(op)? {
             return Ok(());
         }
+        if self.translate_simd(op)? {
+            return Ok(());
+        }
+        if self.translate_atomic(op)? {
+            return Ok(());
+        }
         self.translate_numeric(op)
     }
 
@@ -143,6 +149,12 @@ impl Translator<'_, '_, '_, '_> {
                 let c = b.ins().icmp_imm_s(IntCC::Equal, x, 0);
                 b.ins().uextend(I32, c)
             }),
+            O::RefAsNonNull => {
+                let v = *self.state.stack.last().expect("validated");
+                self.builder
+                    .ins()
+                    .trapz(v, crate::func_env::trap_code(Trap::NullReference));
+            }
             O::RefFunc { function_index } => {
                 let v = self
                     .env

@@ -30,6 +30,11 @@ pub enum Libcall {
     TableInit,
     /// `(elem)`.
     ElemDrop,
+    /// `(memory, host_address, expected, timeout_ns) -> 1 (not equal) or 2 (timed out)`;
+    /// compiled code has checked the address.
+    AtomicWait32,
+    /// As [`Libcall::AtomicWait32`] for a 64-bit value.
+    AtomicWait64,
 }
 
 use ValType::{I32, I64};
@@ -45,7 +50,7 @@ pub struct LibcallSignature {
 
 impl Libcall {
     /// Every libcall, for link checks.
-    pub const ALL: [Libcall; 10] = [
+    pub const ALL: [Libcall; 12] = [
         Libcall::MemoryGrow,
         Libcall::MemoryFill,
         Libcall::MemoryCopy,
@@ -56,6 +61,8 @@ impl Libcall {
         Libcall::TableCopy,
         Libcall::TableInit,
         Libcall::ElemDrop,
+        Libcall::AtomicWait32,
+        Libcall::AtomicWait64,
     ];
 
     /// The name after [`crate::symbols::LIBCALL_PREFIX`].
@@ -71,6 +78,8 @@ impl Libcall {
             Libcall::TableCopy => "table_copy",
             Libcall::TableInit => "table_init",
             Libcall::ElemDrop => "elem_drop",
+            Libcall::AtomicWait32 => "atomic_wait32",
+            Libcall::AtomicWait64 => "atomic_wait64",
         }
     }
 
@@ -88,6 +97,8 @@ impl Libcall {
             Libcall::TableCopy => (&[I32, I32, I32, I32, I32], &[I32]),
             Libcall::TableInit => (&[I32, I32, I32, I32, I32], &[I32]),
             Libcall::ElemDrop => (&[I32], &[]),
+            Libcall::AtomicWait32 => (&[I32, I64, I32, I64], &[I32]),
+            Libcall::AtomicWait64 => (&[I32, I64, I64, I64], &[I32]),
         };
         LibcallSignature { params, results }
     }
@@ -101,9 +112,12 @@ impl Libcall {
             Libcall::TableFill | Libcall::TableCopy | Libcall::TableInit => {
                 Some(Trap::TableOutOfBounds)
             }
-            Libcall::MemoryGrow | Libcall::DataDrop | Libcall::TableGrow | Libcall::ElemDrop => {
-                None
-            }
+            Libcall::MemoryGrow
+            | Libcall::DataDrop
+            | Libcall::TableGrow
+            | Libcall::ElemDrop
+            | Libcall::AtomicWait32
+            | Libcall::AtomicWait64 => None,
         }
     }
 }

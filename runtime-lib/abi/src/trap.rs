@@ -30,15 +30,19 @@ pub enum Trap {
     StackExhausted = 10,
     /// A host function trapped or exited; the reason is held by the runtime.
     Host = 11,
-    /// Null reference where a non-null one is required (`call_ref`, `ref.as_non_null`).
+    /// `ref.as_non_null` of a null reference.
     NullReference = 12,
-    /// Array/struct/cast failures are reserved for GC support.
-    BadSignature = 13,
+    /// `call_ref` of a null function reference.
+    NullFunctionReference = 13,
+    /// An atomic access at an address that is not a multiple of its size.
+    UnalignedAtomic = 14,
+    /// `memory.atomic.wait` on a memory that is not shared.
+    ExpectedSharedMemory = 15,
 }
 
 impl Trap {
     /// All traps, for round-trip checks.
-    pub const ALL: [Trap; 13] = [
+    pub const ALL: [Trap; 15] = [
         Trap::Unreachable,
         Trap::IntegerDivideByZero,
         Trap::IntegerOverflow,
@@ -51,7 +55,9 @@ impl Trap {
         Trap::StackExhausted,
         Trap::Host,
         Trap::NullReference,
-        Trap::BadSignature,
+        Trap::NullFunctionReference,
+        Trap::UnalignedAtomic,
+        Trap::ExpectedSharedMemory,
     ];
 
     /// The code carried in trap tables.
@@ -79,8 +85,10 @@ impl Trap {
             Trap::IndirectCallTypeMismatch => "indirect call type mismatch",
             Trap::StackExhausted => "call stack exhausted",
             Trap::Host => "host function trapped",
-            Trap::NullReference => "null function reference",
-            Trap::BadSignature => "bad signature",
+            Trap::NullReference => "null reference",
+            Trap::NullFunctionReference => "null function reference",
+            Trap::UnalignedAtomic => "unaligned atomic",
+            Trap::ExpectedSharedMemory => "expected shared memory",
         }
     }
 }
