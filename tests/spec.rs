@@ -78,6 +78,8 @@ enum Expect {
     Any,
     Return(Vec<RetPattern>),
     Trap(String),
+    /// An uncaught wasm exception.
+    Exception,
 }
 
 /// An expected result value.
@@ -134,11 +136,15 @@ fn v128_pattern(p: &wast::core::V128Pattern) -> RetPattern {
         P::I64x2(l) => RetPattern::V128(64, bits(l.iter().map(|v| *v as u64).collect())),
         P::F32x4(l) => RetPattern::V128(
             32,
-            l.iter().map(|p| LanePattern::F32(nan_bits(p, |f| f.bits))).collect(),
+            l.iter()
+                .map(|p| LanePattern::F32(nan_bits(p, |f| f.bits)))
+                .collect(),
         ),
         P::F64x2(l) => RetPattern::V128(
             64,
-            l.iter().map(|p| LanePattern::F64(nan_bits(p, |f| f.bits))).collect(),
+            l.iter()
+                .map(|p| LanePattern::F64(nan_bits(p, |f| f.bits)))
+                .collect(),
         ),
     }
 }
@@ -159,7 +165,11 @@ impl RetPattern {
                 else {
                     return false;
                 };
-                let mask = if *width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+                let mask = if *width == 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << width) - 1
+                };
                 lanes.iter().enumerate().all(|(i, lane)| {
                     let v = (bits >> (i as u32 * width)) as u64 & mask;
                     match lane {
@@ -466,6 +476,10 @@ fn plan(text: &str, directives: Vec<WastDirective<'_>>, features: WasmFeatures) 
                     _ => Err(anyhow!("assert_trap of a global get")),
                 },
             ),
+            WastDirective::AssertException {
+                span,
+                exec: WastExecute::Invoke(invoke),
+            } => (line(span), invoke_step(&invoke, Expect::Exception)),
             WastDirective::AssertExhaustion {
                 span,
                 call,
@@ -662,6 +676,7 @@ fn run_file(
                     let (kind, rest) = answer.split_once(' ').unwrap_or((answer.as_str(), ""));
                     match (kind, expect) {
                         ("ok", Expect::Any) => None,
+                        ("exception", Expect::Exception) => None,
                         ("ok", Expect::Return(expected)) => check_values(rest, expected),
                         ("trap", Expect::Trap(msg)) => (!trap_matches(rest, msg))
                             .then(|| format!("expected trap `{msg}`, got trap `{rest}`")),
@@ -762,10 +777,15 @@ fn sets() -> Vec<TestSet> {
             // Only the instructions: real threads arrive with wasi-threads.
             files.retain(|f| f.name() == "atomic.wast");
         }
+        let features = match p {
+            // Written before multi-memory: a second memory must be invalid.
+            Proposal::Memory64 => WasmFeatures::WASM3.difference(WasmFeatures::MULTI_MEMORY),
+            _ => WasmFeatures::WASM3,
+        };
         sets.push(TestSet {
             name,
             files,
-            features: WasmFeatures::WASM3,
+            features,
         });
     }
     sets

@@ -27,7 +27,7 @@ pub fn ir_type(ty: ValType) -> ir::Type {
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::V128 => types::I8X16,
-        ValType::FuncRef | ValType::ExternRef => types::I64,
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => types::I64,
     }
 }
 
@@ -125,6 +125,8 @@ pub struct ModuleEnv<'m> {
     pub funcref_slots: HashMap<FuncIndex, u32>,
     /// Object function ids of the libcalls.
     pub libcalls: HashMap<Libcall, u32>,
+    /// Whether the program can throw exceptions, so calls must check for one.
+    pub exceptions: bool,
 }
 
 impl ModuleEnv<'_> {
@@ -287,7 +289,10 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             let end = if offset.checked_add(size as u64).is_some() {
                 builder.ins().uadd_overflow_trap(index, reach, oob)
             } else {
-                builder.ins().trap(oob);
+                // Offset plus size alone exceed the address space: the access always
+                // traps, but the block goes on (it must stay open for what follows).
+                let always = builder.ins().iconst(types::I32, 1);
+                builder.ins().trapnz(always, oob);
                 reach
             };
             let len = builder.ins().load(
@@ -651,6 +656,110 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             field::FUNCREF_VMCTX as i32,
         );
         self.call_code(builder, ty, code, callee_vmctx, args, tail)
+    }
+
+    // ---- exceptions ----
+
+    /// The process-wide pending-exception slot (`*mut VmException`).
+    fn pending_slot(&self, builder: &mut FunctionBuilder<'_>) -> Value {
+        let vmctx = self.vmctx();
+        builder.ins().load(
+            types::I64,
+            readonly(),
+            vmctx,
+            self.module.offsets.pending_exception() as i32,
+        )
+    }
+
+    /// The pending exception (null when none).
+    pub fn pending_exception(&self, builder: &mut FunctionBuilder<'_>) -> Value {
+        let slot = self.pending_slot(builder);
+        builder
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), slot, 0)
+    }
+
+    /// Clears the pending exception (it has been caught).
+    pub fn clear_pending_exception(&self, builder: &mut FunctionBuilder<'_>) {
+        let slot = self.pending_slot(builder);
+        let null = builder.ins().iconst(types::I64, 0);
+        builder.ins().store(MemFlagsData::trusted(), null, slot, 0);
+    }
+
+    /// The identity of `tag`, compared with a thrown exception's tag.
+    pub fn tag_identity(&self, builder: &mut FunctionBuilder<'_>, tag: TagIndex) -> Value {
+        let vmctx = self.vmctx();
+        builder.ins().load(
+            types::I64,
+            readonly(),
+            vmctx,
+            self.module.offsets.tag(tag.as_u32()) as i32,
+        )
+    }
+
+    /// The tag of exception `exn`.
+    pub fn exception_tag(&self, builder: &mut FunctionBuilder<'_>, exn: Value) -> Value {
+        builder.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            exn,
+            field::EXCEPTION_TAG as i32,
+        )
+    }
+
+    /// The payload of exception `exn`, known to carry `tag`.
+    pub fn exception_payload(
+        &self,
+        builder: &mut FunctionBuilder<'_>,
+        exn: Value,
+        tag: TagIndex,
+    ) -> Vec<Value> {
+        let ty = self.module.info.tags[tag];
+        let params = self.module.info.types[ty].params.clone();
+        let payload = builder.ins().load(
+            types::I64,
+            MemFlagsData::trusted(),
+            exn,
+            field::EXCEPTION_PAYLOAD as i32,
+        );
+        params
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                builder.ins().load(
+                    ir_type(*t),
+                    MemFlagsData::trusted(),
+                    payload,
+                    (i * 16) as i32,
+                )
+            })
+            .collect()
+    }
+
+    /// `throw`: makes a new exception of `tag` with payload `values` pending.
+    pub fn throw(&mut self, builder: &mut FunctionBuilder<'_>, tag: TagIndex, values: &[Value]) {
+        let size = (values.len().max(1) * 16) as u32;
+        let slot = builder.create_sized_stack_slot(ir::StackSlotData::new(
+            ir::StackSlotKind::ExplicitSlot,
+            size,
+            4,
+        ));
+        for (i, v) in values.iter().enumerate() {
+            builder
+                .ins()
+                .stack_store(types::I64, *v, slot, (i * 16) as i32);
+        }
+        let addr = builder.ins().stack_addr(types::I64, slot, 0);
+        let tag = self.index_arg(builder, tag.as_u32());
+        self.libcall(builder, Libcall::Throw, &[tag, addr]);
+    }
+
+    /// `throw_ref`: makes `exn` pending again, trapping on null.
+    pub fn throw_ref(&mut self, builder: &mut FunctionBuilder<'_>, exn: Value) {
+        builder
+            .ins()
+            .trapz(exn, trap_code(Trap::NullExceptionReference));
+        self.libcall(builder, Libcall::ThrowRef, &[exn]);
     }
 
     // ---- libcalls ----

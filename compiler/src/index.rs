@@ -29,4 +29,6 @@ index! {
     DataIndex, "data";
     /// An element segment.
     ElemIndex, "elem";
+    /// An exception tag, imports first.
+    TagIndex, "tag";
 }

@@ -6,7 +6,7 @@
 
 use crate::error::{CompileError, Result};
 use crate::index::*;
-use cranelift_entity::{EntityRef, PrimaryMap};
+use cranelift_entity::{EntityRef, PrimaryMap, SecondaryMap};
 use std::collections::{BTreeSet, HashMap};
 use wasi_aot_abi::metadata::{ConstExpr, ConstOp, MemoryType, TableType};
 use wasi_aot_abi::ValType;
@@ -46,6 +46,8 @@ pub enum ImportType {
     Table(TableType),
     /// A global.
     Global(ValType, bool),
+    /// An exception tag whose payload has the given function type's parameters.
+    Tag(TypeIndex),
 }
 
 /// A table declaration.
@@ -102,6 +104,9 @@ pub struct ModuleInfo<'data> {
     pub name: Option<String>,
     /// Signatures by type index.
     pub types: PrimaryMap<TypeIndex, FuncSig>,
+    /// The recursion group of each type: its first type index and its size. Types are
+    /// equal across modules only if their whole groups are (iso-recursive equivalence).
+    pub rec_groups: SecondaryMap<TypeIndex, (u32, u32)>,
     /// Type of every function, imports first.
     pub funcs: PrimaryMap<FuncIndex, TypeIndex>,
     /// Imports in order.
@@ -120,6 +125,10 @@ pub struct ModuleInfo<'data> {
     pub globals: PrimaryMap<GlobalIndex, GlobalDecl>,
     /// Number of imported globals.
     pub num_imported_globals: u32,
+    /// Exception tags (their signature types), imports first.
+    pub tags: PrimaryMap<TagIndex, TypeIndex>,
+    /// Number of imported tags.
+    pub num_imported_tags: u32,
     /// Exports in order.
     pub exports: Vec<(String, wasi_aot_abi::metadata::ExternKind, u32)>,
     /// Start function.
@@ -190,9 +199,7 @@ pub fn ref_type(r: wasmparser::RefType) -> Result<ValType> {
         HeapType::Abstract { shared: false, ty } => match ty {
             A::Func | A::NoFunc => Ok(ValType::FuncRef),
             A::Extern | A::NoExtern => Ok(ValType::ExternRef),
-            A::Exn | A::NoExn => Err(CompileError::Unsupported(
-                "exception references (exnref) are not supported yet".into(),
-            )),
+            A::Exn | A::NoExn => Ok(ValType::ExnRef),
             other => Err(CompileError::Unsupported(format!(
                 "GC reference type `{other:?}`: the GC proposal is not supported"
             ))),
@@ -269,6 +276,7 @@ pub fn parse(wasm: &[u8], features: WasmFeatures) -> Result<ModuleInfo<'_>> {
     let mut info = ModuleInfo {
         name: None,
         types: PrimaryMap::new(),
+        rec_groups: SecondaryMap::new(),
         funcs: PrimaryMap::new(),
         imports: Vec::new(),
         func_imports: Vec::new(),
@@ -278,6 +286,8 @@ pub fn parse(wasm: &[u8], features: WasmFeatures) -> Result<ModuleInfo<'_>> {
         num_imported_tables: 0,
         globals: PrimaryMap::new(),
         num_imported_globals: 0,
+        tags: PrimaryMap::new(),
+        num_imported_tags: 0,
         exports: Vec::new(),
         start: None,
         elems: PrimaryMap::new(),
@@ -324,7 +334,13 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
         }
         Payload::TypeSection(reader) => {
             for group in reader {
-                for sub in group?.into_types() {
+                let group = group?;
+                let start = info.types.len() as u32;
+                let len = group.types().len() as u32;
+                for i in 0..len {
+                    info.rec_groups[TypeIndex::from_u32(start + i)] = (start, len);
+                }
+                for sub in group.into_types() {
                     match &sub.composite_type.inner {
                         wasmparser::CompositeInnerType::Func(f) => {
                             let params = f
@@ -378,10 +394,11 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
                         });
                         ImportType::Global(ty, g.mutable)
                     }
-                    TypeRef::Tag(_) => {
-                        return Err(CompileError::Unsupported(
-                            "exception-handling tags are not supported yet".into(),
-                        ))
+                    TypeRef::Tag(tag) => {
+                        let ty = TypeIndex::from_u32(tag.func_type_idx);
+                        info.num_imported_tags += 1;
+                        info.tags.push(ty);
+                        ImportType::Tag(ty)
                     }
                 };
                 info.imports.push(ImportDecl {
@@ -515,10 +532,10 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
                 let _ = read_names(info, names);
             }
         }
-        Payload::TagSection(_) => {
-            return Err(CompileError::Unsupported(
-                "exception handling (tag section) is not supported yet".into(),
-            ))
+        Payload::TagSection(reader) => {
+            for tag in reader {
+                info.tags.push(TypeIndex::from_u32(tag?.func_type_idx));
+            }
         }
         _ => {}
     }

@@ -40,21 +40,28 @@ pub struct CompiledProgram {
     pub functions: usize,
 }
 
-/// Canonical function types across the program.
+/// Canonical function types across the program. A type is identified by its recursion
+/// group (every signature in it) and its position in the group, so that types from
+/// different groups differ even when their signatures agree.
 #[derive(Default)]
 struct TypeRegistry {
-    ids: HashMap<FuncSig, u32>,
+    ids: HashMap<(Vec<FuncSig>, u32), u32>,
     sigs: Vec<FuncSig>,
 }
 
 impl TypeRegistry {
-    fn intern(&mut self, sig: &FuncSig) -> u32 {
-        if let Some(id) = self.ids.get(sig) {
+    fn intern(&mut self, info: &ModuleInfo<'_>, ty: TypeIndex) -> u32 {
+        let (start, len) = info.rec_groups[ty];
+        let group = (start..start + len)
+            .map(|t| info.types[TypeIndex::from_u32(t)].clone())
+            .collect();
+        let key = (group, ty.as_u32() - start);
+        if let Some(id) = self.ids.get(&key) {
             return *id;
         }
         let id = self.sigs.len() as u32;
-        self.ids.insert(sig.clone(), id);
-        self.sigs.push(sig.clone());
+        self.sigs.push(info.types[ty].clone());
+        self.ids.insert(key, id);
         id
     }
 }
@@ -151,6 +158,9 @@ pub fn compile_program(
         trampolines.push((ty, id));
     }
 
+    // Any module with a tag can throw, and exceptions cross instances: then every call in
+    // the program checks for a pending exception.
+    let exceptions = infos.iter().any(|info| !info.tags.is_empty());
     let envs: Vec<ModuleEnv<'_>> = infos
         .iter()
         .zip(&plans)
@@ -161,6 +171,7 @@ pub fn compile_program(
             callees: plan.env_callees.clone(),
             funcref_slots: plan.funcref_slots.clone(),
             libcalls: libcalls.clone(),
+            exceptions,
         })
         .collect();
 
@@ -337,6 +348,7 @@ fn describe(ty: &ImportType, info: &ModuleInfo<'_>) -> String {
         ImportType::Memory(_) => "memory".into(),
         ImportType::Table(_) => "table".into(),
         ImportType::Global(ty, _) => format!("global {ty:?}"),
+        ImportType::Tag(t) => format!("tag {:?}", info.types[*t].params),
     }
 }
 
@@ -348,7 +360,11 @@ fn plan_module(
     registry: &mut TypeRegistry,
     host_ids: &mut HashMap<String, u32>,
 ) -> Result<ModulePlan> {
-    let type_ids: Vec<u32> = info.types.values().map(|s| registry.intern(s)).collect();
+    let type_ids: Vec<u32> = info
+        .types
+        .keys()
+        .map(|t| registry.intern(info, t))
+        .collect();
     let mut counts = VmCounts::default();
     let mut callees = Vec::with_capacity(info.funcs.len());
     let mut imports = Vec::new();
@@ -425,6 +441,9 @@ fn plan_module(
                     mutable: *mutable,
                 })
             }
+            (ImportType::Tag(t), ProgramKind::Script) => md::ImportKind::Tag {
+                type_id: type_ids[t.index()],
+            },
         };
         imports.push(md::Import {
             module: import.module.clone(),
@@ -457,6 +476,7 @@ fn plan_module(
         .map(|(slot, f)| (*f, slot as u32))
         .collect();
     counts.funcrefs = funcref_slots.len() as u32;
+    counts.tags = info.tags.len() as u32;
     Ok(ModulePlan {
         env_callees: callees,
         type_ids,
@@ -530,6 +550,12 @@ fn module_metadata<'a>(
             })
             .collect(),
         funcrefs,
+        tags: info
+            .tags
+            .values()
+            .skip(info.num_imported_tags as usize)
+            .map(|t| plan.type_ids[t.index()])
+            .collect(),
         exports: info
             .exports
             .iter()

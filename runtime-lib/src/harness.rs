@@ -6,7 +6,7 @@
 //! ```text
 //! instantiate M            -> ok I | unlinkable MSG | trap MSG | error MSG
 //! register NAME_HEX I      -> ok
-//! invoke I NAME_HEX ARGS.. -> ok RESULTS.. | trap MSG
+//! invoke I NAME_HEX ARGS.. -> ok RESULTS.. | trap MSG | exception
 //! get I NAME_HEX           -> ok VALUE
 //! ```
 //!
@@ -16,6 +16,7 @@
 //! same runtime, with the same compiled code and trap handling as a WASI command.
 
 use crate::instance::{self, Extern, Instance};
+use crate::trap::Unwound;
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use wasi_aot_abi::ValType;
@@ -52,6 +53,8 @@ fn format_value(ty: ValType, raw: u128) -> String {
         ValType::FuncRef => "funcref:ref".into(),
         ValType::ExternRef if raw as u64 == 0 => "externref:null".into(),
         ValType::ExternRef => format!("externref:{}", raw as u64 - 1),
+        ValType::ExnRef if raw as u64 == 0 => "exnref:null".into(),
+        ValType::ExnRef => "exnref:ref".into(),
     }
 }
 
@@ -136,6 +139,7 @@ impl Script {
                         }
                         Ok(out)
                     }
+                    Err(Unwound::Exception) => Ok("exception".into()),
                     Err(u) => Ok(format!("trap {}", u.message())),
                 }
             }

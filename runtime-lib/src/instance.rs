@@ -9,11 +9,44 @@ use crate::trap::{self, Unwound};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use wasi_aot_abi::metadata::{self as md, ConstExpr, ConstOp, ElemMode, ExternKind, ImportKind};
-use wasi_aot_abi::vmctx::{VmFuncImport, VmFuncRef, VmGlobal, VmHeader, VmMemory, VmTable};
+use wasi_aot_abi::vmctx::{
+    VmException, VmFuncImport, VmFuncRef, VmGlobal, VmHeader, VmMemory, VmTable,
+};
 use wasi_aot_abi::{Trap, VmOffsets};
 
 /// Lowest stack address compiled code may use; set once at start.
 pub static STACK_LIMIT: AtomicUsize = AtomicUsize::new(0);
+
+/// The pending exception while one propagates through compiled code (null otherwise).
+/// Every vmctx header points here; compiled code tests it after each call in programs that
+/// use exceptions. Only the thread running wasm touches it.
+static mut PENDING_EXCEPTION: *mut VmException = std::ptr::null_mut();
+
+/// Takes the pending exception, if any.
+fn take_pending_exception() -> Option<*mut VmException> {
+    // SAFETY: single-threaded access, see `PENDING_EXCEPTION`.
+    unsafe {
+        let slot = &raw mut PENDING_EXCEPTION;
+        let exn = slot.replace(std::ptr::null_mut());
+        (!exn.is_null()).then_some(exn)
+    }
+}
+
+/// Makes `exn` the pending exception.
+///
+/// # Safety
+/// `exn` must point to a live exception record (they are never freed).
+pub unsafe fn set_pending_exception(exn: *mut VmException) {
+    // SAFETY: single-threaded access, see `PENDING_EXCEPTION`.
+    unsafe { (&raw mut PENDING_EXCEPTION).write(exn) };
+}
+
+/// The identity of an exception tag: its address. Never freed.
+#[derive(Debug)]
+pub struct TagIdentity {
+    /// Canonical type id of the payload signature.
+    pub type_id: u32,
+}
 
 /// A global as an external value.
 #[derive(Clone, Copy, Debug)]
@@ -35,6 +68,8 @@ pub enum Extern {
     Table(*mut Table),
     /// A global.
     Global(GlobalRef),
+    /// An exception tag.
+    Tag(*const TagIdentity),
 }
 
 /// Why instantiation failed.
@@ -64,6 +99,8 @@ pub struct Instance {
     pub tables: Vec<*mut Table>,
     /// Globals, imports first.
     pub globals: Vec<GlobalRef>,
+    /// Exception tags, imports first.
+    pub tags: Vec<*const TagIdentity>,
     /// Data segments still available to `memory.init` (dropped ones are empty).
     pub data: Vec<&'static [u8]>,
     /// Element segments still available to `table.init`, evaluated (dropped ones are empty).
@@ -121,6 +158,7 @@ impl Instance {
             memories: Vec::new(),
             tables: Vec::new(),
             globals: Vec::new(),
+            tags: Vec::new(),
             data: module.data.iter().map(|d| d.bytes).collect(),
             elems: Vec::new(),
             funcref_slots: module
@@ -135,9 +173,11 @@ impl Instance {
             let header = vmctx as *mut VmHeader;
             (*header).stack_limit = STACK_LIMIT.load(Ordering::Relaxed);
             (*header).instance = (instance as *mut Instance).cast();
+            (*header).pending_exception = &raw mut PENDING_EXCEPTION;
         }
         let mut funcs = instance.link_imports(program, resolve)?;
         instance.create_functions(program, &mut funcs);
+        instance.create_tags();
         instance.create_globals()?;
         instance.create_memories(program)?;
         instance.create_tables()?;
@@ -238,6 +278,13 @@ impl Instance {
                     unsafe { slot.write(g.vm) };
                     self.globals.push(g);
                 }
+                (ImportKind::Tag { type_id }, Extern::Tag(t)) => {
+                    // SAFETY: tag identities are never freed.
+                    if unsafe { (*t).type_id } != *type_id {
+                        return Err(unlinkable("incompatible import type"));
+                    }
+                    self.tags.push(t);
+                }
                 _ => return Err(unlinkable("incompatible import type")),
             }
         }
@@ -263,6 +310,19 @@ impl Instance {
                     reserved: 0,
                 })
             };
+        }
+    }
+
+    /// Creates the defined tags and fills every tag slot.
+    fn create_tags(&mut self) {
+        for type_id in &self.module.tags {
+            let identity = Box::leak(Box::new(TagIdentity { type_id: *type_id }));
+            self.tags.push(identity);
+        }
+        for (i, tag) in self.tags.iter().enumerate() {
+            let slot: *mut *const TagIdentity = self.at(self.offsets.tag(i as u32));
+            // SAFETY: the slot is inside this vmctx.
+            unsafe { slot.write(*tag) };
         }
     }
 
@@ -416,7 +476,7 @@ impl Instance {
             ExternKind::Memory => Extern::Memory(self.memories[i]),
             ExternKind::Table => Extern::Table(self.tables[i]),
             ExternKind::Global => Extern::Global(self.globals[i]),
-            ExternKind::Tag => return None,
+            ExternKind::Tag => Extern::Tag(self.tags[i]),
         })
     }
 }
@@ -452,6 +512,9 @@ pub unsafe fn invoke(f: *const VmFuncRef, args: &[u128]) -> Result<Vec<u128>, Un
             &mut values,
         )?
     };
+    if take_pending_exception().is_some() {
+        return Err(Unwound::Exception);
+    }
     values.truncate(ty.results.len());
     Ok(values)
 }

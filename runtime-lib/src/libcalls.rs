@@ -236,3 +236,40 @@ fn sleep_for(timeout: i64) -> u32 {
     }
     2
 }
+
+/// `throw`: creates an exception of tag `tag` with the payload in `values` (one 16-byte slot
+/// per value) and makes it pending; compiled code then branches to its handler.
+///
+/// The exception record is never freed: an `exnref` may be kept anywhere (FIXME(#5):
+/// reclaim exceptions once references to them are tracked).
+///
+/// # Safety
+/// Called by compiled code with its vmctx and `values` holding the tag's payload slots.
+#[export_name = "wasi_aot_rt_throw"]
+pub unsafe extern "C" fn throw(vmctx: *mut u8, tag: u32, values: *const u128) {
+    let inst = instance(vmctx);
+    let identity = inst.tags[tag as usize];
+    // SAFETY: tag identities are never freed.
+    let type_id = unsafe { (*identity).type_id };
+    let count = crate::program::get().meta.types[type_id as usize]
+        .params
+        .len();
+    // SAFETY: compiled code passes `count` initialized slots.
+    let payload: Vec<u128> = unsafe { std::slice::from_raw_parts(values, count) }.to_vec();
+    let exn = Box::new(wasi_aot_abi::vmctx::VmException {
+        tag: identity.cast(),
+        payload: payload.leak().as_ptr(),
+    });
+    // SAFETY: a fresh exception record, never freed.
+    unsafe { crate::instance::set_pending_exception(Box::into_raw(exn)) };
+}
+
+/// `throw_ref` of a non-null `exnref`: makes it pending again.
+///
+/// # Safety
+/// Called by compiled code with a non-null `exnref`, which points to a live record.
+#[export_name = "wasi_aot_rt_throw_ref"]
+pub unsafe extern "C" fn throw_ref(_vmctx: *mut u8, exn: *mut wasi_aot_abi::vmctx::VmException) {
+    // SAFETY: see the function's contract.
+    unsafe { crate::instance::set_pending_exception(exn) };
+}

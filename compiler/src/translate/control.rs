@@ -114,6 +114,43 @@ impl Translator<'_, '_, '_, '_> {
                     exit_is_branched_to: false,
                 });
             }
+            O::TryTable { try_table } => {
+                let (params, results) = self.block_signature(try_table.ty)?;
+                let destination = self.new_block(&results);
+                let dispatch = self.builder.create_block();
+                let stack_base = self.state.stack.len() - params.len();
+                self.state
+                    .try_catches
+                    .push((try_table.catches.clone(), false));
+                self.state.control.push(ControlFrame {
+                    kind: FrameKind::TryTable {
+                        dispatch,
+                        catches: self.state.try_catches.len() - 1,
+                    },
+                    destination,
+                    num_params: params.len(),
+                    num_results: results.len(),
+                    stack_base,
+                    exit_is_branched_to: false,
+                });
+            }
+            O::Throw { tag_index } => {
+                let tag = TagIndex::from_u32(*tag_index);
+                let ty = self.env.module.info.tags[tag];
+                let n = self.env.sig(ty).params.len();
+                let values = self.state.popn(n);
+                self.env.throw(self.builder, tag, &values);
+                let target = self.exception_target();
+                self.builder.ins().jump(target, &[]);
+                self.state.reachable = false;
+            }
+            O::ThrowRef => {
+                let exn = self.state.pop1();
+                self.env.throw_ref(self.builder, exn);
+                let target = self.exception_target();
+                self.builder.ins().jump(target, &[]);
+                self.state.reachable = false;
+            }
             O::Else => self.translate_else(),
             O::End => self.translate_end(),
             O::Br { relative_depth } => {
@@ -215,13 +252,100 @@ impl Translator<'_, '_, '_, '_> {
         self.finish_call(results, tail);
     }
 
-    /// Pushes a call's results; a tail call ends the block instead.
+    /// Pushes a call's results; a tail call ends the block instead. In a program that
+    /// can throw, a call that returns with an exception pending branches to the handler.
     fn finish_call(&mut self, results: Vec<ir::Value>, tail: bool) {
         if tail {
             self.state.reachable = false;
-        } else {
-            self.state.stack.extend(results);
+            return;
         }
+        if self.env.module.exceptions {
+            let exn = self.env.pending_exception(self.builder);
+            let target = self.exception_target();
+            let next = self.builder.create_block();
+            self.builder.ins().brif(exn, target, &[], next, &[]);
+            self.builder.seal_block(next);
+            self.builder.switch_to_block(next);
+        }
+        self.state.stack.extend(results);
+    }
+
+    /// Where a pending exception goes from here: the innermost `try_table`'s dispatch, or
+    /// out of the function.
+    fn exception_target(&mut self) -> ir::Block {
+        for frame in self.state.control.iter().rev() {
+            if let FrameKind::TryTable { dispatch, catches } = frame.kind {
+                self.state.try_catches[catches].1 = true;
+                return dispatch;
+            }
+        }
+        match self.state.propagate {
+            Some(block) => block,
+            None => {
+                let block = self.builder.create_block();
+                self.state.propagate = Some(block);
+                block
+            }
+        }
+    }
+
+    /// Fills a `try_table`'s dispatch block (its frame already popped, so catch labels
+    /// are relative to the enclosing frame): the first matching clause clears the pending
+    /// exception and branches to its label with the payload (and the `exnref` for the
+    /// `_ref` forms); without a match the exception propagates outward.
+    fn emit_dispatch(&mut self, dispatch: ir::Block, catches: usize) {
+        use wasmparser::Catch;
+        let (clauses, used) = self.state.try_catches[catches].clone();
+        if !used {
+            return;
+        }
+        self.builder.switch_to_block(dispatch);
+        self.builder.seal_block(dispatch);
+        let exn = self.env.pending_exception(self.builder);
+        for clause in clauses {
+            let (tag, label, with_ref) = match clause {
+                Catch::One { tag, label } => (Some(TagIndex::from_u32(tag)), label, false),
+                Catch::OneRef { tag, label } => (Some(TagIndex::from_u32(tag)), label, true),
+                Catch::All { label } => (None, label, false),
+                Catch::AllRef { label } => (None, label, true),
+            };
+            let handler = self.builder.create_block();
+            let next = match tag {
+                Some(tag) => {
+                    let id = self.env.tag_identity(self.builder, tag);
+                    let thrown = self.env.exception_tag(self.builder, exn);
+                    let matches = self.builder.ins().icmp(IntCC::Equal, thrown, id);
+                    let next = self.builder.create_block();
+                    self.builder.ins().brif(matches, handler, &[], next, &[]);
+                    self.builder.seal_block(next);
+                    Some(next)
+                }
+                None => {
+                    self.builder.ins().jump(handler, &[]);
+                    None
+                }
+            };
+            self.builder.seal_block(handler);
+            self.builder.switch_to_block(handler);
+            self.env.clear_pending_exception(self.builder);
+            let mut values = match tag {
+                Some(tag) => self.env.exception_payload(self.builder, exn, tag),
+                None => Vec::new(),
+            };
+            if with_ref {
+                values.push(exn);
+            }
+            let frame = self.state.frame_mut(label);
+            frame.exit_is_branched_to |= !matches!(frame.kind, FrameKind::Loop { .. });
+            let (target, _) = frame.branch_target();
+            self.builder.ins().jump(target, &block_args(&values));
+            match next {
+                Some(next) => self.builder.switch_to_block(next),
+                None => return,
+            }
+        }
+        let outer = self.exception_target();
+        self.builder.ins().jump(outer, &[]);
     }
 
     /// Branches to frame `depth` when `cond` is non-zero, passing the frame's values from
@@ -303,6 +427,9 @@ impl Translator<'_, '_, '_, '_> {
             // Nothing was created for a construct inside unreachable code.
             return;
         }
+        if let FrameKind::TryTable { dispatch, catches } = frame.kind {
+            self.emit_dispatch(dispatch, catches);
+        }
         if branched {
             self.builder.seal_block(frame.destination);
             self.enter_block(frame.destination, frame.stack_base);
@@ -317,7 +444,7 @@ impl Translator<'_, '_, '_, '_> {
     pub fn translate_unreachable(&mut self, op: &Operator<'_>) {
         use Operator as O;
         match op {
-            O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+            O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
                 self.state.control.push(ControlFrame {
                     kind: FrameKind::Unreachable,
                     destination: ir::Block::from_u32(0),

@@ -107,6 +107,18 @@ pub fn translate_function(
         let results = state.stack.clone();
         builder.ins().return_(&results);
     }
+    // Leaving with an exception pending returns placeholder results, which the caller
+    // ignores: it checks for the exception first.
+    if let Some(propagate) = state.propagate {
+        builder.switch_to_block(propagate);
+        builder.seal_block(propagate);
+        let results = sig
+            .results
+            .iter()
+            .map(|t| zero_value(builder, *t))
+            .collect::<Result<Vec<_>>>()?;
+        builder.ins().return_(&results);
+    }
     Ok(())
 }
 
@@ -144,7 +156,9 @@ fn at_offset(e: CompileError, offset: u64) -> CompileError {
 fn zero_value(builder: &mut FunctionBuilder<'_>, ty: ValType) -> Result<ir::Value> {
     Ok(match ty {
         ValType::I32 => builder.ins().iconst(types::I32, 0),
-        ValType::I64 | ValType::FuncRef | ValType::ExternRef => builder.ins().iconst(types::I64, 0),
+        ValType::I64 | ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => {
+            builder.ins().iconst(types::I64, 0)
+        }
         ValType::F32 => builder.ins().f32const(0.0),
         ValType::F64 => builder.ins().f64const(0.0),
         ValType::V128 => simd::zero_vector(builder, types::I8X16),

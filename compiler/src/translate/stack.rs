@@ -21,6 +21,14 @@ pub enum FrameKind {
         /// Whether the code before the `if` was reachable.
         head_reachable: bool,
     },
+    /// A `try_table`: a block whose calls and throws branch to `dispatch` when an
+    /// exception is pending; `catches` indexes [`TranslationState::try_catches`].
+    TryTable {
+        /// Matches the pending exception against the catch clauses.
+        dispatch: Block,
+        /// Index of the clause list.
+        catches: usize,
+    },
     /// A construct inside unreachable code: tracked only to match its `end`.
     Unreachable,
 }
@@ -61,6 +69,10 @@ pub struct TranslationState {
     pub control: Vec<ControlFrame>,
     /// Whether the current position is reachable.
     pub reachable: bool,
+    /// Catch clauses of each `try_table`, and whether its dispatch block is branched to.
+    pub try_catches: Vec<(Vec<wasmparser::Catch>, bool)>,
+    /// The block that leaves the function with an exception pending (created on demand).
+    pub propagate: Option<Block>,
 }
 
 impl TranslationState {

@@ -48,6 +48,8 @@ pub enum ValType {
     FuncRef = 5,
     /// External reference: an opaque pointer-sized host value, null is 0.
     ExternRef = 6,
+    /// Exception reference: a pointer to a [`vmctx::VmException`], null is 0.
+    ExnRef = 7,
 }
 
 impl ValType {
@@ -61,12 +63,16 @@ impl ValType {
             4 => ValType::V128,
             5 => ValType::FuncRef,
             6 => ValType::ExternRef,
+            7 => ValType::ExnRef,
             _ => return None,
         })
     }
 
     /// Whether values of this type are references.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 }

@@ -35,6 +35,10 @@ pub enum Libcall {
     AtomicWait32,
     /// As [`Libcall::AtomicWait32`] for a 64-bit value.
     AtomicWait64,
+    /// `(tag, payload_slots)`: creates an exception and makes it pending.
+    Throw,
+    /// `(exnref)`: makes a (non-null) exception pending again.
+    ThrowRef,
 }
 
 use ValType::{I32, I64};
@@ -50,7 +54,7 @@ pub struct LibcallSignature {
 
 impl Libcall {
     /// Every libcall, for link checks.
-    pub const ALL: [Libcall; 12] = [
+    pub const ALL: [Libcall; 14] = [
         Libcall::MemoryGrow,
         Libcall::MemoryFill,
         Libcall::MemoryCopy,
@@ -63,6 +67,8 @@ impl Libcall {
         Libcall::ElemDrop,
         Libcall::AtomicWait32,
         Libcall::AtomicWait64,
+        Libcall::Throw,
+        Libcall::ThrowRef,
     ];
 
     /// The name after [`crate::symbols::LIBCALL_PREFIX`].
@@ -80,6 +86,8 @@ impl Libcall {
             Libcall::ElemDrop => "elem_drop",
             Libcall::AtomicWait32 => "atomic_wait32",
             Libcall::AtomicWait64 => "atomic_wait64",
+            Libcall::Throw => "throw",
+            Libcall::ThrowRef => "throw_ref",
         }
     }
 
@@ -99,6 +107,8 @@ impl Libcall {
             Libcall::ElemDrop => (&[I32], &[]),
             Libcall::AtomicWait32 => (&[I32, I64, I32, I64], &[I32]),
             Libcall::AtomicWait64 => (&[I32, I64, I64, I64], &[I32]),
+            Libcall::Throw => (&[I32, I64], &[]),
+            Libcall::ThrowRef => (&[I64], &[]),
         };
         LibcallSignature { params, results }
     }
@@ -117,7 +127,9 @@ impl Libcall {
             | Libcall::TableGrow
             | Libcall::ElemDrop
             | Libcall::AtomicWait32
-            | Libcall::AtomicWait64 => None,
+            | Libcall::AtomicWait64
+            | Libcall::Throw
+            | Libcall::ThrowRef => None,
         }
     }
 }

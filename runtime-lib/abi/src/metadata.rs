@@ -39,7 +39,7 @@ pub struct ProgramDescriptor {
 }
 
 /// Identifies the encoding of this module's records; bump with any change below.
-pub const METADATA_MAGIC: u32 = 0x5741_0001;
+pub const METADATA_MAGIC: u32 = 0x5741_0002;
 
 impl ProgramDescriptor {
     /// Size of the record as emitted by the compiler.
@@ -152,6 +152,8 @@ pub struct Module<'a> {
     pub globals: Vec<Global>,
     /// The function index behind each funcref slot.
     pub funcrefs: Vec<u32>,
+    /// Type id of each defined exception tag.
+    pub tags: Vec<u32>,
     /// Exports.
     pub exports: Vec<Export>,
     /// Data segments.
@@ -192,6 +194,11 @@ pub enum ImportKind {
     Table(TableType),
     /// A global.
     Global(GlobalType),
+    /// An exception tag.
+    Tag {
+        /// Type id of its payload signature.
+        type_id: u32,
+    },
 }
 
 /// Memory limits.
@@ -568,7 +575,7 @@ codec_struct!(WasiPolicy {
 });
 codec_struct!(Module<'a> {
     name, counts, imports, func_types, func_code, func_names, memories, tables, globals,
-    funcrefs, exports, data, elems, start,
+    funcrefs, tags, exports, data, elems, start,
 });
 codec_struct!(Import {
     module,
@@ -612,6 +619,7 @@ impl Codec<'_> for crate::vmctx::VmCounts {
             self.defined_tables,
             self.defined_globals,
             self.funcrefs,
+            self.tags,
         ] {
             w.u32(v);
         }
@@ -626,6 +634,7 @@ impl Codec<'_> for crate::vmctx::VmCounts {
             defined_tables: r.u32()?,
             defined_globals: r.u32()?,
             funcrefs: r.u32()?,
+            tags: r.u32()?,
         })
     }
 }
@@ -685,6 +694,10 @@ impl Codec<'_> for ImportKind {
                 w.u8(4);
                 g.write(w);
             }
+            ImportKind::Tag { type_id } => {
+                w.u8(5);
+                w.u32(*type_id);
+            }
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -694,6 +707,7 @@ impl Codec<'_> for ImportKind {
             2 => ImportKind::Memory(Codec::read(r)?),
             3 => ImportKind::Table(Codec::read(r)?),
             4 => ImportKind::Global(Codec::read(r)?),
+            5 => ImportKind::Tag { type_id: r.u32()? },
             _ => return Err(r.error()),
         })
     }
@@ -844,6 +858,7 @@ mod tests {
                     },
                 }],
                 funcrefs: vec![0],
+                tags: vec![0],
                 exports: vec![Export {
                     name: "f".into(),
                     kind: ExternKind::Func,

@@ -38,11 +38,13 @@ pub enum Trap {
     UnalignedAtomic = 14,
     /// `memory.atomic.wait` on a memory that is not shared.
     ExpectedSharedMemory = 15,
+    /// `throw_ref` of a null exception reference.
+    NullExceptionReference = 16,
 }
 
 impl Trap {
     /// All traps, for round-trip checks.
-    pub const ALL: [Trap; 15] = [
+    pub const ALL: [Trap; 16] = [
         Trap::Unreachable,
         Trap::IntegerDivideByZero,
         Trap::IntegerOverflow,
@@ -58,6 +60,7 @@ impl Trap {
         Trap::NullFunctionReference,
         Trap::UnalignedAtomic,
         Trap::ExpectedSharedMemory,
+        Trap::NullExceptionReference,
     ];
 
     /// The code carried in trap tables.
@@ -89,6 +92,7 @@ impl Trap {
             Trap::NullFunctionReference => "null function reference",
             Trap::UnalignedAtomic => "unaligned atomic",
             Trap::ExpectedSharedMemory => "expected shared memory",
+            Trap::NullExceptionReference => "null exception reference",
         }
     }
 }

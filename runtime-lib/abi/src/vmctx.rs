@@ -11,6 +11,7 @@
 //! memory imps   [*mut VmMemory; imported_memories]
 //! table imps    [*mut VmTable; imported_tables]
 //! global imps   [*mut VmGlobal; imported_globals]
+//! tags          [*const u8; tags]                 (identity of each tag, imports first)
 //! memories      [VmMemory; defined_memories]      (16-aligned from here on)
 //! tables        [VmTable; defined_tables]
 //! globals       [VmGlobal; defined_globals]
@@ -85,8 +86,18 @@ pub struct VmHeader {
     pub instance: *mut u8,
     /// The memory WASI host calls read and write (the `memory` export).
     pub wasi_memory: *mut VmMemory,
-    /// Unused; keeps the header 32 bytes.
-    pub reserved: usize,
+    /// The process-wide pending-exception slot: non-null while an exception propagates.
+    pub pending_exception: *mut *mut VmException,
+}
+
+/// A thrown exception (the value of a non-null `exnref`).
+#[repr(C)]
+#[derive(Debug)]
+pub struct VmException {
+    /// Identity of its tag (the tag's slot value in the defining instance).
+    pub tag: *const u8,
+    /// Its payload, one 16-byte slot per value of the tag's type.
+    pub payload: *const u128,
 }
 
 /// Numbers of each kind of entity, which determine the layout.
@@ -108,6 +119,8 @@ pub struct VmCounts {
     pub defined_globals: u32,
     /// Function references materialized in the vmctx (one per escaping function).
     pub funcrefs: u32,
+    /// Exception tags, imports first.
+    pub tags: u32,
 }
 
 /// Byte offsets of every vmctx field for one module.
@@ -118,6 +131,7 @@ pub struct VmOffsets {
     imported_memories: u32,
     imported_tables: u32,
     imported_globals: u32,
+    tags: u32,
     defined_memories: u32,
     defined_tables: u32,
     defined_globals: u32,
@@ -139,7 +153,8 @@ impl VmOffsets {
             imported_funcs + counts.imported_funcs * size_of::<VmFuncImport>() as u32;
         let imported_tables = imported_memories + counts.imported_memories * PTR;
         let imported_globals = imported_tables + counts.imported_tables * PTR;
-        let defined_memories = align(imported_globals + counts.imported_globals * PTR, 16);
+        let tags = imported_globals + counts.imported_globals * PTR;
+        let defined_memories = align(tags + counts.tags * PTR, 16);
         let defined_tables =
             defined_memories + counts.defined_memories * size_of::<VmMemory>() as u32;
         let defined_globals = align(
@@ -157,6 +172,7 @@ impl VmOffsets {
             imported_memories,
             imported_tables,
             imported_globals,
+            tags,
             defined_memories,
             defined_tables,
             defined_globals,
@@ -188,6 +204,17 @@ impl VmOffsets {
     /// Offset of [`VmHeader::wasi_memory`].
     pub fn wasi_memory(&self) -> u32 {
         offset_of!(VmHeader, wasi_memory) as u32
+    }
+
+    /// Offset of [`VmHeader::pending_exception`].
+    pub fn pending_exception(&self) -> u32 {
+        offset_of!(VmHeader, pending_exception) as u32
+    }
+
+    /// Offset of the identity pointer of tag `index`.
+    pub fn tag(&self, index: u32) -> u32 {
+        assert!(index < self.counts.tags);
+        self.tags + index * PTR
     }
 
     /// Offset of the [`VmFuncImport`] of imported function `index`.
@@ -263,6 +290,10 @@ pub mod field {
     pub const FUNCREF_TYPE_ID: u32 = offset_of!(VmFuncRef, type_id) as u32;
     /// Size of a table element.
     pub const TABLE_ELEMENT_SIZE: u32 = 8;
+    /// [`VmException::tag`].
+    pub const EXCEPTION_TAG: u32 = offset_of!(VmException, tag) as u32;
+    /// [`VmException::payload`].
+    pub const EXCEPTION_PAYLOAD: u32 = offset_of!(VmException, payload) as u32;
 }
 
 #[cfg(test)]
@@ -290,11 +321,13 @@ mod tests {
             defined_tables: 2,
             defined_globals: 5,
             funcrefs: 4,
+            tags: 2,
         };
         let o = VmOffsets::new(counts);
         assert_eq!(o.func_import(0), 32);
         assert_eq!(o.memory_import(0), 32 + 32);
-        assert!(o.global_import(2) + 8 <= o.memory(0));
+        assert!(o.global_import(2) + 8 <= o.tag(0));
+        assert!(o.tag(1) + 8 <= o.memory(0));
         assert_eq!(o.memory(0) % 16, 0);
         assert_eq!(o.global(0) % 16, 0);
         assert!(o.table(1) + 16 <= o.global(0));

@@ -52,6 +52,8 @@ pub enum Unwound {
     Trap(Trap, Vec<usize>),
     /// A host function stopped the guest.
     Host(HostTrap, Vec<usize>),
+    /// A wasm exception reached the entry point uncaught.
+    Exception,
 }
 
 impl Unwound {
@@ -60,6 +62,7 @@ impl Unwound {
         match self {
             Unwound::Trap(trap, _) => trap.message().to_string(),
             Unwound::Host(t, _) => t.message(),
+            Unwound::Exception => "uncaught exception".into(),
         }
     }
 
@@ -67,6 +70,7 @@ impl Unwound {
     pub fn pcs(&self) -> &[usize] {
         match self {
             Unwound::Trap(_, pcs) | Unwound::Host(_, pcs) => pcs,
+            Unwound::Exception => &[],
         }
     }
 }
