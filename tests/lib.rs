@@ -289,3 +289,445 @@ pub fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<PathBuf>> {
     files.sort();
     Ok(files)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Program fixtures: the directories, files and sockets a WASI test program runs with.
+//
+// Beside `tests/programs/c/NAME.wasm`:
+// - `NAME.setup` builds a tree in the trial's fresh temporary directory before the run, one
+//   command per line (`#` starts a comment; TEXT takes `\n`, `\t`, `\\` escapes):
+//   `dir PATH`, `file PATH TEXT`, `symlink PATH TARGET` (`$ROOT` in TARGET is the absolute
+//   path of the trial directory), `hardlink PATH EXISTING`,
+//   `frozen PATH` (nothing under PATH may be read, written, created or deleted by the run:
+//   the harness snapshots type, contents, link target, size, link count, mode and both times,
+//   with access times set into the past first so that a read shows up as a new access time);
+// - `NAME.dirs` preopens, one `HOST::GUEST` (or `HOST`) per line, HOST relative to that
+//   directory, which is also the executable's working directory (so relative HOST paths are
+//   resolved at run time, as DESIGN.md says);
+// - `NAME.tree` (expected): the whole tree after the run, as [`tree_listing`] writes it;
+// - `NAME.tcp`: the program gets a listening socket and the harness is its client, following
+//   the script (see [`TcpStep`]); `NAME.tcp-received` (expected) is what the client received.
+// ---------------------------------------------------------------------------------------------
+
+/// What a program's fixture files ask for.
+#[derive(Debug, Default)]
+pub struct Fixture {
+    /// Preopens from `NAME.dirs`: host path (relative to the trial directory), guest path.
+    pub dirs: Vec<(String, String)>,
+    /// Paths (relative to the trial directory) the run must leave untouched.
+    pub frozen: Vec<String>,
+    /// The client script from `NAME.tcp`, if the program wants a listening socket.
+    pub tcp: Option<Vec<TcpStep>>,
+}
+
+/// One step of a `NAME.tcp` client script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TcpStep {
+    /// `wait-stdout TEXT`: wait until the program's stdout contains TEXT.
+    WaitStdout(String),
+    /// `connect`: open a new connection to the program's listening socket (retried until the
+    /// program listens); later steps use the newest connection.
+    Connect,
+    /// `send TEXT`.
+    Send(Vec<u8>),
+    /// `shutdown-write`: no more sending on the connection.
+    ShutdownWrite,
+    /// `recv-all`: read until the program closes or shuts down its side.
+    RecvAll,
+    /// `close`: close the connection.
+    Close,
+}
+
+/// Decodes the `\n`, `\t` and `\\` escapes of a fixture TEXT.
+pub fn unescape(text: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (c, c == '\\') {
+            (_, true) => match chars.next() {
+                Some('n') => out.push(b'\n'),
+                Some('t') => out.push(b'\t'),
+                Some('\\') => out.push(b'\\'),
+                Some(other) => {
+                    out.push(b'\\');
+                    out.extend(other.to_string().bytes());
+                }
+                None => out.push(b'\\'),
+            },
+            (c, false) => out.extend(c.to_string().bytes()),
+        }
+    }
+    out
+}
+
+/// Reads `NAME.dirs`, `NAME.tcp` and `NAME.setup` beside `program` and builds the setup tree
+/// in `trial_dir`.
+pub fn prepare_fixture(program: &Path, trial_dir: &Path) -> Result<Fixture> {
+    let mut fixture = Fixture::default();
+    if let Some(text) = read_golden(&program.with_extension("dirs"))? {
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (host, guest) = line.split_once("::").unwrap_or((line, line));
+            fixture.dirs.push((host.to_string(), guest.to_string()));
+        }
+    }
+    if let Some(text) = read_golden(&program.with_extension("tcp"))? {
+        fixture.tcp = Some(parse_tcp_script(&text)?);
+    }
+    if let Some(text) = read_golden(&program.with_extension("setup"))? {
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim_start();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            setup_command(line, trial_dir, &mut fixture).with_context(|| {
+                let setup = program.with_extension("setup");
+                format!("{} line {}", setup.display(), number + 1)
+            })?;
+        }
+    }
+    Ok(fixture)
+}
+
+fn setup_command(line: &str, root: &Path, fixture: &mut Fixture) -> Result<()> {
+    let (command, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let (path, arg) = rest.split_once(' ').unwrap_or((rest, ""));
+    let at = root.join(path);
+    if let Some(parent) = at.parent().filter(|_| command != "frozen") {
+        std::fs::create_dir_all(parent)?;
+    }
+    match command {
+        "dir" => std::fs::create_dir_all(&at)?,
+        "file" => std::fs::write(&at, unescape(arg))?,
+        "symlink" => {
+            let target = arg.replace("$ROOT", &root.to_string_lossy());
+            std::os::unix::fs::symlink(target, &at)?
+        }
+        "hardlink" => std::fs::hard_link(root.join(arg), &at)?,
+        "frozen" => fixture.frozen.push(path.to_string()),
+        other => bail!("unknown setup command `{other}`"),
+    }
+    Ok(())
+}
+
+fn parse_tcp_script(text: &str) -> Result<Vec<TcpStep>> {
+    let mut steps = Vec::new();
+    for line in text.lines().map(str::trim_start) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (command, arg) = line.split_once(' ').unwrap_or((line, ""));
+        steps.push(match command {
+            "wait-stdout" => TcpStep::WaitStdout(arg.to_string()),
+            "connect" => TcpStep::Connect,
+            "send" => TcpStep::Send(unescape(arg)),
+            "shutdown-write" => TcpStep::ShutdownWrite,
+            "recv-all" => TcpStep::RecvAll,
+            "close" => TcpStep::Close,
+            other => bail!("unknown tcp script step `{other}`"),
+        });
+    }
+    Ok(steps)
+}
+
+/// Every entry under `root`, sorted, one line each: `dir PATH`, `link PATH -> TARGET` (with
+/// `root` itself written `$ROOT`) or `file PATH (N bytes) CONTENTS` (contents escaped, cut
+/// after 60 bytes).
+pub fn tree_listing(root: &Path) -> Result<String> {
+    let mut entries = Vec::new();
+    collect_entries(root, root, &mut entries)?;
+    entries.sort();
+    let mut out = String::new();
+    for rel in entries {
+        let path = root.join(&rel);
+        let meta = std::fs::symlink_metadata(&path)?;
+        let rel = rel.display();
+        if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(&path)?.display().to_string();
+            let target = target.replace(&*root.to_string_lossy(), "$ROOT");
+            out += &format!("link {rel} -> {target}\n");
+        } else if meta.is_dir() {
+            out += &format!("dir  {rel}\n");
+        } else {
+            let bytes = std::fs::read(&path)?;
+            let shown = String::from_utf8_lossy(&bytes[..bytes.len().min(60)]);
+            let more = if bytes.len() > 60 { "..." } else { "" };
+            out += &format!("file {rel} ({} bytes) {shown:?}{more}\n", bytes.len());
+        }
+    }
+    Ok(out)
+}
+
+fn collect_entries(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in
+        std::fs::read_dir(dir).with_context(|| format!("failed to list `{}`", dir.display()))?
+    {
+        let path = entry?.path();
+        out.push(
+            path.strip_prefix(root)
+                .expect("listed under the root")
+                .to_path_buf(),
+        );
+        if std::fs::symlink_metadata(&path)?.is_dir() {
+            collect_entries(root, &path, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// A snapshot of the frozen paths of a fixture, to compare after the run.
+pub struct FrozenSnapshot {
+    /// Each entry (relative to the trial directory) with its metadata line.
+    metadata: Vec<(PathBuf, String)>,
+    /// Each regular file's contents.
+    contents: Vec<(PathBuf, Vec<u8>)>,
+}
+
+/// Every path under the frozen paths (the frozen paths themselves included), sorted.
+fn frozen_entries(root: &Path, fixture_paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut entries = Vec::new();
+    for frozen in fixture_paths {
+        if std::fs::symlink_metadata(root.join(frozen)).is_err() {
+            continue;
+        }
+        entries.push(frozen.clone());
+        let mut below = Vec::new();
+        if std::fs::symlink_metadata(root.join(frozen)).is_ok_and(|m| m.is_dir())
+            && collect_entries(&root.join(frozen), &root.join(frozen), &mut below).is_ok()
+        {
+            entries.extend(below.into_iter().map(|rel| frozen.join(rel)));
+        }
+    }
+    entries.sort();
+    entries
+}
+
+/// Type, mode, link count, size, times (no access time for symlinks, which `readlink`
+/// moves) and link target of `path`, from `lstat` alone so that looking does not touch it.
+fn metadata_line(path: &Path) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return "(gone)".to_string();
+    };
+    let atime = if meta.file_type().is_symlink() {
+        String::new()
+    } else {
+        format!(" atime {}.{}", meta.atime(), meta.atime_nsec())
+    };
+    format!(
+        "mode {:o} nlink {} size {} mtime {}.{}{atime}",
+        meta.mode(),
+        meta.nlink(),
+        meta.size(),
+        meta.mtime(),
+        meta.mtime_nsec(),
+    )
+}
+
+/// The contents of every regular file among `entries`.
+fn frozen_contents(root: &Path, entries: &[PathBuf]) -> Vec<(PathBuf, Vec<u8>)> {
+    entries
+        .iter()
+        .filter(|rel| std::fs::symlink_metadata(root.join(rel)).is_ok_and(|m| m.is_file()))
+        .map(|rel| {
+            (
+                rel.clone(),
+                std::fs::read(root.join(rel)).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Sets the access times of the files and directories under `entries` into the past, before
+/// their modification times, so that any read or listing moves them.
+fn backdate_access_times(root: &Path, entries: &[PathBuf]) -> Result<()> {
+    let past = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    for rel in entries {
+        let path = root.join(rel);
+        if !std::fs::symlink_metadata(&path)?.file_type().is_symlink() {
+            std::fs::File::open(&path)?.set_times(std::fs::FileTimes::new().set_accessed(past))?;
+        }
+    }
+    Ok(())
+}
+
+/// Snapshots the frozen paths of `fixture`, with their access times set into the past.
+pub fn freeze(root: &Path, fixture: &Fixture) -> Result<FrozenSnapshot> {
+    let roots: Vec<PathBuf> = fixture.frozen.iter().map(PathBuf::from).collect();
+    let entries = frozen_entries(root, &roots);
+    let contents = frozen_contents(root, &entries);
+    backdate_access_times(root, &entries)?;
+    let metadata = entries
+        .iter()
+        .map(|rel| (rel.clone(), metadata_line(&root.join(rel))))
+        .collect();
+    Ok(FrozenSnapshot { metadata, contents })
+}
+
+impl FrozenSnapshot {
+    /// What the run changed under the frozen paths (empty when nothing): metadata is read
+    /// before anything is listed or read again.
+    pub fn changes(&self, root: &Path) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (rel, before) in &self.metadata {
+            let now = metadata_line(&root.join(rel));
+            if &now != before {
+                problems.push(format!(
+                    "frozen `{}` changed: was {before}, is {now}",
+                    rel.display()
+                ));
+            }
+        }
+        let mut roots: Vec<PathBuf> = self
+            .metadata
+            .iter()
+            .map(|(rel, _)| rel.clone())
+            .filter(|rel| {
+                !self
+                    .metadata
+                    .iter()
+                    .any(|(other, _)| other != rel && rel.starts_with(other))
+            })
+            .collect();
+        roots.dedup();
+        let before: Vec<&PathBuf> = self.metadata.iter().map(|(rel, _)| rel).collect();
+        let now = frozen_entries(root, &roots);
+        for created in now.iter().filter(|rel| !before.contains(rel)) {
+            problems.push(format!(
+                "`{}` was created under a frozen path",
+                created.display()
+            ));
+        }
+        for (rel, bytes) in &self.contents {
+            if std::fs::read(root.join(rel)).ok().as_ref() != Some(bytes) {
+                problems.push(format!("frozen `{}` has other contents", rel.display()));
+            }
+        }
+        problems
+    }
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released; another process could take it before
+/// the program binds it, which is unlikely enough for tests).
+pub fn free_loopback_port() -> Result<u16> {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(probe.local_addr()?.port())
+}
+
+/// Runs `cmd` (stdin closed) while a client follows `script` against `addr`; returns the
+/// program's output and everything the client received.
+pub fn run_with_tcp_client(
+    cmd: &mut Command,
+    addr: std::net::SocketAddr,
+    script: &[TcpStep],
+) -> Result<(Output, Vec<u8>)> {
+    use std::net::{Shutdown, TcpStream};
+    use std::sync::{Arc, Mutex};
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("failed to start the program")?;
+    let capture = |pipe: Box<dyn Read + Send>| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&buffer);
+        let thread = std::thread::spawn(move || {
+            let mut pipe = pipe;
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+                sink.lock()
+                    .expect("capture lock")
+                    .extend_from_slice(&chunk[..n]);
+            }
+        });
+        (buffer, thread)
+    };
+    let (stdout, stdout_thread) = capture(Box::new(child.stdout.take().expect("piped")));
+    let (stderr, stderr_thread) = capture(Box::new(child.stderr.take().expect("piped")));
+    let start = Instant::now();
+    let mut received = Vec::new();
+    let mut connection: Option<TcpStream> = None;
+    let mut result = Ok(());
+    for step in script {
+        let outcome: Result<()> = (|| {
+            match step {
+                TcpStep::WaitStdout(text) => loop {
+                    let seen =
+                        String::from_utf8_lossy(&stdout.lock().expect("lock")).contains(text);
+                    if seen {
+                        break;
+                    }
+                    // Once the program has exited and all its output is in, the text
+                    // cannot come any more.
+                    let finished = child.try_wait()?.is_some() && stdout_thread.is_finished();
+                    if start.elapsed() > RUN_TIMEOUT || finished {
+                        bail!("the program did not print `{text}`");
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                },
+                TcpStep::Connect => loop {
+                    match TcpStream::connect(addr) {
+                        Ok(stream) => {
+                            stream.set_read_timeout(Some(RUN_TIMEOUT))?;
+                            connection = Some(stream);
+                            break;
+                        }
+                        Err(_) if start.elapsed() < Duration::from_secs(30) => {
+                            std::thread::sleep(Duration::from_millis(10))
+                        }
+                        Err(e) => return Err(e).context("cannot connect to the program"),
+                    }
+                },
+                TcpStep::Send(bytes) => {
+                    use std::io::Write as _;
+                    connection
+                        .as_mut()
+                        .context("send before connect")?
+                        .write_all(bytes)?
+                }
+                TcpStep::ShutdownWrite => connection
+                    .as_ref()
+                    .context("shutdown before connect")?
+                    .shutdown(Shutdown::Write)?,
+                TcpStep::RecvAll => {
+                    connection
+                        .as_mut()
+                        .context("recv before connect")?
+                        .read_to_end(&mut received)?;
+                }
+                TcpStep::Close => connection = None,
+            }
+            Ok(())
+        })();
+        if let Err(e) = outcome {
+            result = Err(e).with_context(|| format!("tcp script step {step:?}"));
+            break;
+        }
+    }
+    drop(connection);
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if start.elapsed() > RUN_TIMEOUT || result.is_err() {
+            let _ = child.kill();
+            break child.wait()?;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let _ = stdout_thread.join();
+    let _ = stderr_thread.join();
+    let output = Output {
+        status,
+        stdout: std::mem::take(&mut *stdout.lock().expect("lock")),
+        stderr: std::mem::take(&mut *stderr.lock().expect("lock")),
+    };
+    match result {
+        Ok(()) => Ok((output, received)),
+        Err(e) => Err(e.context(format!(
+            "stdout so far:\n{}\nstderr so far:\n{}",
+            output.stdout_text(),
+            output.stderr_text()
+        ))),
+    }
+}

@@ -9,8 +9,16 @@
 //! its stderr `NAME.stderr` when that exists, and every line of `NAME.stderr-contains`
 //! must occur in its stderr.
 //!
-//! `BLESS=1` rewrites `.stdout`, `.status` and existing `.stderr` files from the actual
-//! output (and creates the `.stdout`/`.status` of a new program); review the diff.
+//! Programs that use files or sockets have fixtures (`wasi_aot_tests::prepare_fixture`
+//! documents them): `NAME.setup` builds a tree in a fresh directory, which is the working
+//! directory of the run; `NAME.dirs` preopens parts of it (baked in with relative host paths);
+//! `NAME.tree` is the expected tree afterwards, and `frozen` paths must come out untouched;
+//! `NAME.tcp` makes the harness the client of a listening socket baked into the program, and
+//! `NAME.tcp-received` is what that client must receive.
+//!
+//! `BLESS=1` rewrites `.stdout`, `.status`, `.tree`, `.tcp-received` and existing `.stderr`
+//! files from the actual output (and creates the `.stdout`/`.status` of a new program);
+//! review the diff.
 //!
 //! More trials: `every_program_has_expectations` (no program goes untested),
 //! `argv0_is_executable_name`, `env_policy` and `jobs_do_not_change_output`.
@@ -23,7 +31,8 @@ use std::process::Command;
 use wasi_aot_compiler::{read_input, wat_to_wasm, Config, ProgramKind};
 use wasi_aot_tests::{
     bless, build_executable, compile_object, expect_golden, expect_status, files_with_extension,
-    parse_args_file, read_golden, run, run_command, workspace_root, Output,
+    free_loopback_port, freeze, parse_args_file, prepare_fixture, read_golden, run, run_command,
+    run_with_tcp_client, tree_listing, workspace_root, Output,
 };
 
 /// The files that describe how a program runs and what it must produce.
@@ -34,6 +43,11 @@ const EXPECTATIONS: &[&str] = &[
     "status",
     "stderr",
     "stderr-contains",
+    "dirs",
+    "setup",
+    "tree",
+    "tcp",
+    "tcp-received",
 ];
 
 fn main() {
@@ -83,8 +97,21 @@ fn build(path: &Path, config: &Config, dir: &Path) -> Result<PathBuf> {
 
 /// Builds, runs and checks one program against its expectation files.
 fn program(path: &Path) -> Result<()> {
-    let dir = tempfile::tempdir()?;
-    let exe = build(path, &Config::default(), dir.path())?;
+    let build_dir = tempfile::tempdir()?;
+    let trial_dir = tempfile::tempdir()?;
+    let trial = trial_dir.path();
+    let fixture = prepare_fixture(path, trial)?;
+    let mut config = Config::default();
+    config.wasi.dirs = fixture.dirs.clone();
+    let tcp = match &fixture.tcp {
+        Some(script) => {
+            let addr: std::net::SocketAddr = ([127, 0, 0, 1], free_loopback_port()?).into();
+            config.wasi.tcp_listen = vec![addr.to_string()];
+            Some((addr, script))
+        }
+        None => None,
+    };
+    let exe = build(path, &config, build_dir.path())?;
     let args = read_golden(&path.with_extension("args"))?
         .map(|text| parse_args_file(&text))
         .unwrap_or_default();
@@ -93,7 +120,16 @@ fn program(path: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e).context("failed to read the .stdin file"),
     };
-    let out = run(&exe, &args, &stdin, &[])?;
+    let frozen = freeze(trial, &fixture)?;
+    let mut cmd = Command::new(&exe);
+    cmd.args(&args).env_clear().current_dir(trial);
+    let (out, received) = match tcp {
+        Some((addr, script)) => {
+            let (out, received) = run_with_tcp_client(&mut cmd, addr, script)?;
+            (out, Some(received))
+        }
+        None => (run_command(&mut cmd, &stdin)?, None),
+    };
 
     let mut problems = Vec::new();
     problems.extend(expect_golden(&path.with_extension("stdout"), &out.stdout, true).err());
@@ -111,6 +147,15 @@ fn program(path: &Path) -> Result<()> {
                 ));
             }
         }
+    }
+    problems.extend(frozen.changes(trial));
+    if path.with_extension("setup").is_file() || !fixture.dirs.is_empty() {
+        let tree = tree_listing(trial)?;
+        problems.extend(expect_golden(&path.with_extension("tree"), tree.as_bytes(), true).err());
+    }
+    if let Some(received) = received {
+        let golden = path.with_extension("tcp-received");
+        problems.extend(expect_golden(&golden, &received, true).err());
     }
     if problems.is_empty() {
         return Ok(());

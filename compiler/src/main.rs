@@ -63,9 +63,14 @@ struct BuildArgs {
 
 #[derive(clap::Args, Clone)]
 struct PolicyArgs {
-    /// Preopen a directory: HOST[::GUEST] (repeatable).
+    /// Preopen a directory: HOST[::GUEST] (repeatable). A relative HOST is resolved against
+    /// the executable's working directory when it runs; GUEST defaults to HOST.
     #[arg(long = "dir", value_name = "HOST[::GUEST]")]
     dirs: Vec<String>,
+    /// Preopen a listening TCP socket on IP:PORT (repeatable); the guest accepts connections
+    /// on it with sock_accept. Its descriptor follows the preopened directories.
+    #[arg(long = "tcp-listen", value_name = "IP:PORT")]
+    tcp_listen: Vec<String>,
     /// Bake an environment variable KEY=VALUE (repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
@@ -99,13 +104,6 @@ impl PolicyArgs {
                 .into())
             }
         };
-        if !self.dirs.is_empty() {
-            // FIXME(#3): preopened directories arrive with the complete WASI P1.
-            return Err(UsageError(
-                "--dir is not supported yet: this build of wasi-aot has no filesystem access for guests".into(),
-            )
-            .into());
-        }
         for e in &self.env {
             if !e.contains('=') || e.starts_with('=') {
                 return Err(UsageError(format!("bad --env `{e}`: expected KEY=VALUE")).into());
@@ -114,22 +112,40 @@ impl PolicyArgs {
         let dirs = self
             .dirs
             .iter()
-            .map(|d| match d.split_once("::") {
-                Some((host, guest)) => (host.to_string(), guest.to_string()),
-                None => (d.clone(), d.clone()),
-            })
-            .collect();
+            .map(|d| parse_dir(d))
+            .collect::<Result<Vec<_>>>()?;
+        for addr in &self.tcp_listen {
+            if addr.parse::<std::net::SocketAddr>().is_err() {
+                return Err(UsageError(format!(
+                    "bad --tcp-listen `{addr}`: expected IP:PORT, e.g. 127.0.0.1:8080 or [::1]:8080"
+                ))
+                .into());
+            }
+        }
         Ok(Config {
             opt_level,
             wasi: wasi_aot_abi::metadata::WasiPolicy {
                 env: self.env.clone(),
                 inherit_env: self.inherit_env,
                 dirs,
+                tcp_listen: self.tcp_listen.clone(),
             },
             threads: self.jobs,
             ..Config::default()
         })
     }
+}
+
+/// Splits a `--dir` value into (host path, guest path); the guest path defaults to the host's.
+fn parse_dir(value: &str) -> Result<(String, String)> {
+    let (host, guest) = value.split_once("::").unwrap_or((value, value));
+    if host.is_empty() || guest.is_empty() {
+        return Err(UsageError(format!(
+            "bad --dir `{value}`: expected HOST or HOST::GUEST with neither part empty"
+        ))
+        .into());
+    }
+    Ok((host.to_string(), guest.to_string()))
 }
 
 /// A mistake in the command line (exit status 2), as opposed to a failed build (1).
@@ -241,6 +257,7 @@ fn run(policy: &PolicyArgs, input: &Path, args: &[String]) -> Result<i32> {
         env!("CARGO_PKG_VERSION"),
         &bytes,
         &policy.dirs,
+        &policy.tcp_listen,
         &policy.env,
         policy.inherit_env,
         &policy.opt,

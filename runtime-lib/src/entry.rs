@@ -83,6 +83,28 @@ fn guest_env(program: &program::Program) -> Vec<Vec<u8>> {
     env
 }
 
+/// The guest's WASI context: argv, environment, then the preopens of the baked-in policy, in
+/// descriptor order (directories from 3 on, then listening sockets). A preopen that cannot be
+/// opened stops the program before it starts.
+fn guest_ctx(program: &program::Program, args: Vec<Vec<u8>>) -> Result<WasiCtx, String> {
+    let policy = &program.meta.wasi;
+    let mut ctx = WasiCtx::new(args, guest_env(program));
+    for (host, guest) in &policy.dirs {
+        ctx.preopen_dir(std::path::Path::new(host), guest)
+            .map_err(|e| {
+                format!("cannot open directory `{host}` (for --dir {host}::{guest}): {e}")
+            })?;
+    }
+    for addr in &policy.tcp_listen {
+        let parsed: std::net::SocketAddr = addr
+            .parse()
+            .map_err(|e| format!("bad --tcp-listen address `{addr}`: {e}"))?;
+        ctx.preopen_tcp_listener(parsed)
+            .map_err(|e| format!("cannot listen on `{addr}` (--tcp-listen): {e}"))?;
+    }
+    Ok(ctx)
+}
+
 fn run_command(program: &program::Program, mut args: Vec<Vec<u8>>) -> i32 {
     if let Some(argv0) = args.first_mut() {
         // The guest sees the executable's name, not the path it was started by.
@@ -90,7 +112,11 @@ fn run_command(program: &program::Program, mut args: Vec<Vec<u8>>) -> i32 {
             argv0.drain(..=slash);
         }
     }
-    host::set_context(WasiCtx::new(args, guest_env(program)));
+    let ctx = match guest_ctx(program, args) {
+        Ok(ctx) => ctx,
+        Err(message) => die(&message),
+    };
+    host::set_context(ctx);
     let last = program.meta.modules.len() - 1;
     let instance = match Instance::new(last, &|_, _| None) {
         Ok(i) => i,

@@ -1,9 +1,16 @@
-//! [`WasiCtx`]: everything one guest's WASI calls read and change.
+//! [`WasiCtx`]: everything one guest's WASI calls read and change, and how it is set up.
 
+use std::io;
+use std::net::SocketAddr;
 use std::os::fd::{OwnedFd, RawFd};
+use std::path::Path;
 
 use crate::error::Errno;
-use crate::p1::fd_table::{Descriptor, FdTable};
+use crate::host_fd::{self, HostFileType};
+use crate::p1::fd_table::{Descriptor, DirDescriptor, FdTable, FileDescriptor, Kind};
+use crate::p1::types::rights;
+use crate::p2::filesystem::{Dir, File};
+use crate::p2::sockets::TcpListener;
 
 /// The WASI state of one running guest: its arguments, environment and descriptors.
 #[derive(Debug)]
@@ -14,7 +21,8 @@ pub struct WasiCtx {
 }
 
 impl WasiCtx {
-    /// A context whose descriptors 0, 1 and 2 are the host's standard streams.
+    /// A context whose descriptors 0, 1 and 2 are the host's standard streams and that has
+    /// nothing else: no file or network access until preopens are added.
     ///
     /// `args` is the guest's argv, `argv[0]` included; `env` holds `KEY=VALUE` strings. The
     /// guest receives each string NUL-terminated, so none should contain a NUL byte.
@@ -32,13 +40,46 @@ impl WasiCtx {
         }
     }
 
+    /// Preopens the host directory `host_path` for the guest under the name `guest_path` and
+    /// returns its descriptor number. A relative `host_path` is resolved against the
+    /// process's working directory. Everything beneath the directory, and nothing else,
+    /// becomes reachable by path.
+    pub fn preopen_dir(&mut self, host_path: &Path, guest_path: &str) -> io::Result<u32> {
+        let dir = Dir::open_ambient(host_path)?;
+        let kind = Kind::Dir(DirDescriptor {
+            dir,
+            preopen: Some(guest_path.to_string()),
+        });
+        let descriptor = Descriptor::new(kind, rights::PREOPEN_BASE, rights::PREOPEN_INHERITING);
+        self.fds.push(descriptor).map_err(errno_to_io)
+    }
+
+    /// Binds a TCP socket listening on `addr` and gives it to the guest, returning its
+    /// descriptor number; the guest accepts connections on it with `sock_accept`.
+    pub fn preopen_tcp_listener(&mut self, addr: SocketAddr) -> io::Result<u32> {
+        let listener = TcpListener::bind(addr)?;
+        let descriptor = Descriptor::new(
+            Kind::Listener(listener),
+            rights::SOCKET_LISTENER,
+            rights::SOCKET_STREAM,
+        );
+        self.fds.push(descriptor).map_err(errno_to_io)
+    }
+
     /// Gives the guest the host descriptor `fd` and returns the guest's number for it.
     ///
     /// The context owns `fd` from now on and closes it when the guest closes it or the context
     /// is dropped. The guest can read, write and seek it as the host allows, like a file it
     /// opened itself. Meant for tests and for embedders that hand a guest an open file.
     pub fn insert_host_fd(&mut self, fd: OwnedFd) -> Result<u32, Errno> {
-        self.fds.push(Descriptor::Host(fd))
+        let base = host_rights(&fd)?;
+        let file = File::from_std(std::fs::File::from(fd));
+        let kind = Kind::File(FileDescriptor {
+            file,
+            nonblock: false,
+            sync: 0,
+        });
+        self.fds.push(Descriptor::new(kind, base, base))
     }
 
     /// The guest's argv.
@@ -50,4 +91,32 @@ impl WasiCtx {
     pub fn env(&self) -> &[Vec<u8>] {
         &self.env
     }
+}
+
+fn errno_to_io(errno: Errno) -> io::Error {
+    io::Error::other(errno)
+}
+
+/// The rights of a host descriptor handed to the guest: every right its access mode and type
+/// allow.
+fn host_rights(fd: &OwnedFd) -> Result<u64, Errno> {
+    use std::os::fd::AsRawFd;
+    let raw = fd.as_raw_fd();
+    let kind = host_fd::file_type(raw)?;
+    let status = host_fd::status_flags(raw)?;
+    let mut base = rights::ALL & !rights::NOT_FOR_FILES;
+    match status & libc::O_ACCMODE {
+        libc::O_RDWR => {}
+        libc::O_WRONLY => base &= !rights::FD_READ,
+        libc::O_RDONLY => base &= !rights::FD_WRITE,
+        _ => base &= !(rights::FD_READ | rights::FD_WRITE),
+    }
+    let is_stream = matches!(
+        kind,
+        HostFileType::Fifo | HostFileType::SocketStream | HostFileType::SocketDgram
+    );
+    if is_stream || host_fd::is_terminal(raw) {
+        base &= !(rights::FD_SEEK | rights::FD_TELL);
+    }
+    Ok(base)
 }

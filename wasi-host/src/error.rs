@@ -276,6 +276,58 @@ impl Errno {
     }
 }
 
+impl From<crate::p2::filesystem::ErrorCode> for Errno {
+    /// The P1 errno of a filesystem `error-code`, as wasmtime maps it.
+    fn from(code: crate::p2::filesystem::ErrorCode) -> Errno {
+        use crate::p2::filesystem::ErrorCode as E;
+        match code {
+            E::Access => Errno::Acces,
+            E::WouldBlock => Errno::Again,
+            E::Already => Errno::Already,
+            E::BadDescriptor => Errno::Badf,
+            E::Busy => Errno::Busy,
+            E::Deadlock => Errno::Deadlk,
+            E::Quota => Errno::Dquot,
+            E::Exist => Errno::Exist,
+            E::FileTooLarge => Errno::Fbig,
+            E::IllegalByteSequence => Errno::Ilseq,
+            E::InProgress => Errno::Inprogress,
+            E::Interrupted => Errno::Intr,
+            E::Invalid => Errno::Inval,
+            E::Io => Errno::Io,
+            E::IsDirectory => Errno::Isdir,
+            E::Loop => Errno::Loop,
+            E::TooManyLinks => Errno::Mlink,
+            E::MessageSize => Errno::Msgsize,
+            E::NameTooLong => Errno::Nametoolong,
+            E::NoDevice => Errno::Nodev,
+            E::NoEntry => Errno::Noent,
+            E::NoLock => Errno::Nolck,
+            E::InsufficientMemory => Errno::Nomem,
+            E::InsufficientSpace => Errno::Nospc,
+            E::NotDirectory => Errno::Notdir,
+            E::NotEmpty => Errno::Notempty,
+            E::NotRecoverable => Errno::Notrecoverable,
+            E::Unsupported => Errno::Notsup,
+            E::NoTty => Errno::Notty,
+            E::NoSuchDevice => Errno::Nxio,
+            E::Overflow => Errno::Overflow,
+            E::NotPermitted => Errno::Perm,
+            E::Pipe => Errno::Pipe,
+            E::ReadOnly => Errno::Rofs,
+            E::InvalidSeek => Errno::Spipe,
+            E::TextFileBusy => Errno::Txtbsy,
+            E::CrossDevice => Errno::Xdev,
+        }
+    }
+}
+
+impl From<crate::p2::filesystem::ErrorCode> for HostError {
+    fn from(code: crate::p2::filesystem::ErrorCode) -> HostError {
+        HostError::Guest(code.into())
+    }
+}
+
 /// The calling thread's `errno` value.
 pub(crate) fn last_host_errno() -> i32 {
     std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
@@ -299,6 +351,9 @@ pub enum HostTrap {
     MemoryOutOfBounds,
     /// A pointer to a value wider than a byte is not aligned to the value's size.
     MisalignedPointer,
+    /// A flags or enum parameter has a bit or value its witx type does not define (named
+    /// here); wasmtime fails the same way when it decodes the parameter.
+    InvalidValue(&'static str),
 }
 
 impl HostTrap {
@@ -309,6 +364,7 @@ impl HostTrap {
             HostTrap::Exit(status) => format!("exit with status {status}"),
             HostTrap::MemoryOutOfBounds => "out of bounds memory access in host call".to_string(),
             HostTrap::MisalignedPointer => "misaligned pointer passed to host call".to_string(),
+            HostTrap::InvalidValue(ty) => format!("invalid `{ty}` value passed to host call"),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod error;
 mod host_fd;
 pub mod memory;
 pub mod p1;
+pub mod p2;
 
 pub use ctx::WasiCtx;
 pub use error::{Errno, HostError, HostTrap};

@@ -134,6 +134,29 @@ impl GuestMemory {
         self.read_array(ptr).map(u32::from_le_bytes)
     }
 
+    /// Reads the byte at `ptr`.
+    pub fn read_u8(&self, ptr: u32) -> Result<u8, HostError> {
+        self.read_array(ptr).map(u8::from_le_bytes)
+    }
+
+    /// Reads the little-endian `u16` at the 2-aligned `ptr`.
+    pub fn read_u16(&self, ptr: u32) -> Result<u16, HostError> {
+        self.read_array(ptr).map(u16::from_le_bytes)
+    }
+
+    /// Reads the little-endian `u64` at the 8-aligned `ptr`.
+    pub fn read_u64(&self, ptr: u32) -> Result<u64, HostError> {
+        self.read_array(ptr).map(u64::from_le_bytes)
+    }
+
+    /// Copies the guest string `ptr..ptr + len` out: a range outside the memory traps, bytes
+    /// that are not UTF-8 are `ilseq` (wiggle's rule for witx `string`).
+    pub fn read_string(&self, ptr: u32, len: u32) -> Result<String, HostError> {
+        std::str::from_utf8(self.slice(ptr, len)?)
+            .map(str::to_owned)
+            .map_err(|_| crate::error::Errno::Ilseq.into())
+    }
+
     /// Writes a byte at `ptr`.
     pub fn write_u8(&mut self, ptr: u32, value: u8) -> Result<(), HostError> {
         self.write_array(ptr, [value])

@@ -39,7 +39,7 @@ pub struct ProgramDescriptor {
 }
 
 /// Identifies the encoding of this module's records; bump with any change below.
-pub const METADATA_MAGIC: u32 = 0x5741_0002;
+pub const METADATA_MAGIC: u32 = 0x5741_0003;
 
 impl ProgramDescriptor {
     /// Size of the record as emitted by the compiler.
@@ -124,8 +124,12 @@ pub struct WasiPolicy {
     pub env: Vec<String>,
     /// Whether the host environment is passed through at run time.
     pub inherit_env: bool,
-    /// Preopened directories: host path, guest path.
+    /// Preopened directories, in guest descriptor order: host path (a relative one is resolved
+    /// against the working directory at run time), guest path.
     pub dirs: Vec<(String, String)>,
+    /// Preopened listening TCP sockets (`IP:PORT`), bound at run time; their descriptors
+    /// follow the preopened directories.
+    pub tcp_listen: Vec<String>,
 }
 
 /// One core module.
@@ -571,7 +575,8 @@ codec_struct!(FuncType {
 codec_struct!(WasiPolicy {
     env,
     inherit_env,
-    dirs
+    dirs,
+    tcp_listen
 });
 codec_struct!(Module<'a> {
     name, counts, imports, func_types, func_code, func_names, memories, tables, globals,
@@ -879,6 +884,7 @@ mod tests {
                 env: vec!["A=B".into()],
                 inherit_env: true,
                 dirs: vec![(".".into(), "/".into())],
+                tcp_listen: vec!["127.0.0.1:0".into()],
             },
         };
         let bytes = program.encode();
