@@ -34,8 +34,9 @@ pub struct Config {
     pub wasi: WasiPolicy,
     /// Worker threads for function compilation (0 = one per core).
     pub threads: usize,
-    /// The wasm features validation accepts. Defaults to the 3.0 set; features the compiler
-    /// does not implement yet are rejected at translation with a message naming them.
+    /// The wasm features validation accepts. Defaults to the 3.0 set plus the legacy
+    /// exception instructions; features the compiler does not implement yet are rejected
+    /// at translation with a message naming them.
     pub features: wasmparser::WasmFeatures,
 }
 
@@ -45,7 +46,8 @@ impl Default for Config {
             opt_level: OptLevel::default(),
             wasi: WasiPolicy::default(),
             threads: 0,
-            features: wasmparser::WasmFeatures::WASM3,
+            features: wasmparser::WasmFeatures::WASM3
+                .union(wasmparser::WasmFeatures::LEGACY_EXCEPTIONS),
         }
     }
 }

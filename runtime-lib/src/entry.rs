@@ -138,10 +138,9 @@ fn report(unwound: Unwound) -> i32 {
     if let Unwound::Host(HostTrap::Exit(code), _) = unwound {
         return code;
     }
-    eprintln!(
-        "error: wasm trap: {}\nwasm backtrace:\n{}",
-        unwound.message(),
-        trap::format_backtrace(unwound.pcs())
-    );
+    eprintln!("error: wasm trap: {}", unwound.message());
+    if !unwound.pcs().is_empty() {
+        eprint!("wasm backtrace:\n{}", trap::format_backtrace(unwound.pcs()));
+    }
     TRAP_STATUS
 }

@@ -20,7 +20,7 @@ fn block_args(values: &[ir::Value]) -> Vec<BlockArg> {
 }
 
 impl Translator<'_, '_, '_, '_> {
-    fn block_signature(&self, ty: BlockType) -> Result<(Vec<ValType>, Vec<ValType>)> {
+    pub(super) fn block_signature(&self, ty: BlockType) -> Result<(Vec<ValType>, Vec<ValType>)> {
         Ok(match ty {
             BlockType::Empty => (vec![], vec![]),
             BlockType::Type(t) => (vec![], vec![crate::module::val_type(t)?]),
@@ -31,7 +31,7 @@ impl Translator<'_, '_, '_, '_> {
         })
     }
 
-    fn new_block(&mut self, params: &[ValType]) -> ir::Block {
+    pub(super) fn new_block(&mut self, params: &[ValType]) -> ir::Block {
         let block = self.builder.create_block();
         for ty in params {
             self.builder.append_block_param(block, ir_type(*ty));
@@ -272,11 +272,19 @@ impl Translator<'_, '_, '_, '_> {
 
     /// Where a pending exception goes from here: the innermost `try_table`'s dispatch, or
     /// out of the function.
-    fn exception_target(&mut self) -> ir::Block {
+    pub(super) fn exception_target(&mut self) -> ir::Block {
         for frame in self.state.control.iter().rev() {
-            if let FrameKind::TryTable { dispatch, catches } = frame.kind {
-                self.state.try_catches[catches].1 = true;
-                return dispatch;
+            match frame.kind {
+                FrameKind::TryTable { dispatch, catches } => {
+                    self.state.try_catches[catches].1 = true;
+                    return dispatch;
+                }
+                FrameKind::LegacyTry { dispatch, index }
+                    if !self.state.legacy_tries[index].in_handler =>
+                {
+                    return dispatch;
+                }
+                _ => {}
             }
         }
         match self.state.propagate {
@@ -400,6 +408,11 @@ impl Translator<'_, '_, '_, '_> {
     }
 
     fn translate_end(&mut self) {
+        self.translate_end_of(None)
+    }
+
+    /// Ends the innermost construct; `delegate` is the depth of a legacy `delegate`.
+    pub(super) fn translate_end_of(&mut self, delegate: Option<u32>) {
         let frame = self.state.control.pop().expect("validated");
         let reachable = self.state.reachable;
         if reachable {
@@ -427,8 +440,12 @@ impl Translator<'_, '_, '_, '_> {
             // Nothing was created for a construct inside unreachable code.
             return;
         }
-        if let FrameKind::TryTable { dispatch, catches } = frame.kind {
-            self.emit_dispatch(dispatch, catches);
+        match frame.kind {
+            FrameKind::TryTable { dispatch, catches } => self.emit_dispatch(dispatch, catches),
+            FrameKind::LegacyTry { dispatch, index } => {
+                self.emit_legacy_dispatch(dispatch, index, delegate)
+            }
+            _ => {}
         }
         if branched {
             self.builder.seal_block(frame.destination);
@@ -444,7 +461,11 @@ impl Translator<'_, '_, '_, '_> {
     pub fn translate_unreachable(&mut self, op: &Operator<'_>) {
         use Operator as O;
         match op {
-            O::Block { .. } | O::Loop { .. } | O::If { .. } | O::TryTable { .. } => {
+            O::Block { .. }
+            | O::Loop { .. }
+            | O::If { .. }
+            | O::TryTable { .. }
+            | O::Try { .. } => {
                 self.state.control.push(ControlFrame {
                     kind: FrameKind::Unreachable,
                     destination: ir::Block::from_u32(0),
@@ -463,6 +484,9 @@ impl Translator<'_, '_, '_, '_> {
                 self.translate_else()
             }
             O::End => self.translate_end(),
+            O::Delegate { relative_depth } => self.translate_end_of(Some(*relative_depth)),
+            O::Catch { tag_index } => self.legacy_catch(Some(TagIndex::from_u32(*tag_index))),
+            O::CatchAll => self.legacy_catch(None),
             _ => {}
         }
     }

@@ -14,6 +14,7 @@
 
 mod atomics;
 mod control;
+mod legacy_eh;
 mod memory;
 mod operators;
 mod simd;

@@ -44,7 +44,7 @@ impl Translator<'_, '_, '_, '_> {
             self.translate_unreachable(op);
             return Ok(());
         }
-        if self.translate_control(op)? {
+        if self.translate_control(op)? || self.translate_legacy_eh(op)? {
             return Ok(());
         }
         if self.translate_memory(op)? {

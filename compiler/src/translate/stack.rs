@@ -29,8 +29,27 @@ pub enum FrameKind {
         /// Index of the clause list.
         catches: usize,
     },
+    /// A legacy `try`: like [`FrameKind::TryTable`] while in its body; `index` indexes
+    /// [`TranslationState::legacy_tries`].
+    LegacyTry {
+        /// Matches the pending exception against the `catch` clauses.
+        dispatch: Block,
+        /// Index of its state.
+        index: usize,
+    },
     /// A construct inside unreachable code: tracked only to match its `end`.
     Unreachable,
+}
+
+/// The state of a legacy `try`.
+#[derive(Clone, Debug)]
+pub struct LegacyTry {
+    /// Each `catch` (tag) or `catch_all` (`None`) with its handler block.
+    pub clauses: Vec<(Option<crate::index::TagIndex>, Block)>,
+    /// The exception being handled, for `rethrow`.
+    pub exn: cranelift_frontend::Variable,
+    /// Whether translation is in a handler (past the first `catch`).
+    pub in_handler: bool,
 }
 
 /// One entry of the control stack.
@@ -73,6 +92,8 @@ pub struct TranslationState {
     pub try_catches: Vec<(Vec<wasmparser::Catch>, bool)>,
     /// The block that leaves the function with an exception pending (created on demand).
     pub propagate: Option<Block>,
+    /// Legacy `try` blocks.
+    pub legacy_tries: Vec<LegacyTry>,
 }
 
 impl TranslationState {
