@@ -4,8 +4,9 @@ WASI_AOT := target/release/wasi-aot
 DEMO := target/demo
 
 include tests/programs/Makefile.inc
+include benches/Makefile.inc
 
-.PHONY: all build demo test spec fmt lint bless install clean
+.PHONY: all build demo test spec bench fmt lint bless install clean
 
 all: build
 
@@ -33,6 +34,11 @@ spec:
 ## bless: rewrite golden outputs from actual results (review the diff!)
 bless:
 	BLESS=1 $(CARGO) test -p wasi-aot-tests --test wasi --test errors
+
+## bench: wasi-aot vs native gcc -O2 and wasmtime; writes benches/RESULTS.md and ratios.svg
+##        (BENCH_ARGS=--quick: one round; --only NAME: one program or section)
+bench: build
+	$(CARGO) run --release -p wasi-aot-bench -- $(BENCH_ARGS)
 
 fmt:
 	$(CARGO) fmt --all
