@@ -5,7 +5,7 @@
 //! `FunctionBuilderContext`; the results are defined in the object serially, in index
 //! order, by `object.rs`, so the output does not depend on the thread count.
 
-use crate::config::OptLevel;
+use crate::config::{OptLevel, TargetCpu};
 use crate::error::{CompileError, Result};
 use crate::func_env::{self, host_signature, wasm_signature, FuncEnv, ModuleEnv};
 use crate::index::DefinedFuncIndex;
@@ -32,9 +32,10 @@ pub struct CompiledFunction {
     pub traps: Vec<(u32, Trap)>,
 }
 
-/// Builds the x86-64 target: the x86-64-v2 baseline (SSE4.2, POPCNT), so executables run on
-/// any x86-64 machine of the last decade.
-pub fn build_isa(opt: OptLevel) -> Result<OwnedTargetIsa> {
+/// Builds the x86-64 target for `cpu`. The default, x86-64-v2 (SSE4.2, POPCNT), runs on any
+/// x86-64 machine of the last decade; x86-64-v3 adds AVX2, FMA, BMI1/2 and LZCNT; `Native`
+/// uses everything the build machine has.
+pub fn build_isa(opt: OptLevel, cpu: TargetCpu) -> Result<OwnedTargetIsa> {
     let mut flags = settings::builder();
     let set = |flags: &mut settings::Builder, name: &str, value: &str| {
         flags.set(name, value).map_err(|e| CompileError::Codegen {
@@ -56,20 +57,38 @@ pub fn build_isa(opt: OptLevel) -> Result<OwnedTargetIsa> {
             "false"
         },
     )?;
-    let mut isa =
-        cranelift_codegen::isa::lookup_by_name("x86_64-unknown-linux-gnu").map_err(|e| {
-            CompileError::Codegen {
-                func: "(target setup)".into(),
-                message: e.to_string(),
-            }
-        })?;
-    for feature in [
+    let target_error = |message: String| CompileError::Codegen {
+        func: "(target setup)".into(),
+        message,
+    };
+    let mut isa = match cpu {
+        TargetCpu::Native => {
+            cranelift_native::builder_with_options(true).map_err(|e| target_error(e.to_string()))?
+        }
+        _ => cranelift_codegen::isa::lookup_by_name("x86_64-unknown-linux-gnu")
+            .map_err(|e| target_error(e.to_string()))?,
+    };
+    let v2 = [
         "has_sse3",
         "has_ssse3",
         "has_sse41",
         "has_sse42",
         "has_popcnt",
-    ] {
+    ];
+    let v3 = [
+        "has_avx",
+        "has_avx2",
+        "has_fma",
+        "has_bmi1",
+        "has_bmi2",
+        "has_lzcnt",
+    ];
+    let features: Vec<&str> = match cpu {
+        TargetCpu::Native => Vec::new(),
+        TargetCpu::X86_64V2 => v2.to_vec(),
+        TargetCpu::X86_64V3 => v2.iter().chain(&v3).copied().collect(),
+    };
+    for feature in features {
         isa.enable(feature).map_err(|e| CompileError::Codegen {
             func: "(target setup)".into(),
             message: format!("{feature}: {e}"),
@@ -145,7 +164,10 @@ impl Workspace {
         let out = CompiledFunction {
             id,
             bytes: compiled.code_buffer().to_vec(),
-            alignment: compiled.buffer.alignment as u64,
+            // The preferred alignment (32 bytes on x86-64) keeps hot loops from straddling
+            // fetch boundaries by accident of where the previous function ended.
+            alignment: (compiled.buffer.alignment as u64)
+                .max(isa.function_alignment().preferred as u64),
             relocs,
             traps,
         };

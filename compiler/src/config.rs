@@ -25,11 +25,25 @@ impl OptLevel {
     }
 }
 
+/// The CPU the generated code may assume.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TargetCpu {
+    /// x86-64-v2: SSE4.2 and POPCNT, on any x86-64 machine of the last decade.
+    #[default]
+    X86_64V2,
+    /// x86-64-v3: adds AVX2, FMA, BMI1/2, LZCNT.
+    X86_64V3,
+    /// Whatever the build machine supports (for executables run where they are built).
+    Native,
+}
+
 /// Everything that shapes a build besides the input.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Optimisation level.
     pub opt_level: OptLevel,
+    /// The CPU the generated code may assume.
+    pub target_cpu: TargetCpu,
     /// WASI sandbox policy baked into the executable.
     pub wasi: WasiPolicy,
     /// Worker threads for function compilation (0 = one per core).
@@ -44,6 +58,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             opt_level: OptLevel::default(),
+            target_cpu: TargetCpu::default(),
             wasi: WasiPolicy::default(),
             threads: 0,
             features: wasmparser::WasmFeatures::WASM3

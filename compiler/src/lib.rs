@@ -19,7 +19,7 @@ pub mod object;
 pub mod program;
 mod translate;
 
-pub use config::{Config, OptLevel};
+pub use config::{Config, OptLevel, TargetCpu};
 pub use error::{CompileError, Result};
 pub use program::{check, compile_program, CompiledProgram, ModuleInput};
 pub use wasi_aot_abi::metadata::ProgramKind;

@@ -7,7 +7,9 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use wasi_aot_compiler::{compile_program, read_input, Config, ModuleInput, OptLevel, ProgramKind};
+use wasi_aot_compiler::{
+    compile_program, read_input, Config, ModuleInput, OptLevel, ProgramKind, TargetCpu,
+};
 
 #[derive(Parser)]
 #[command(
@@ -83,6 +85,19 @@ struct PolicyArgs {
     /// Compile with this many threads (0 = one per core).
     #[arg(short = 'j', long = "jobs", default_value_t = 0)]
     jobs: usize,
+    /// The CPU the executable may assume: x86-64-v2 (runs anywhere), x86-64-v3 (AVX2,
+    /// FMA) or native (the build machine's).
+    #[arg(long = "target-cpu", value_enum, default_value = "x86-64-v2")]
+    target_cpu: TargetCpuArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TargetCpuArg {
+    #[value(name = "x86-64-v2")]
+    X86_64V2,
+    #[value(name = "x86-64-v3")]
+    X86_64V3,
+    Native,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,6 +139,11 @@ impl PolicyArgs {
         }
         Ok(Config {
             opt_level,
+            target_cpu: match self.target_cpu {
+                TargetCpuArg::X86_64V2 => TargetCpu::X86_64V2,
+                TargetCpuArg::X86_64V3 => TargetCpu::X86_64V3,
+                TargetCpuArg::Native => TargetCpu::Native,
+            },
             wasi: wasi_aot_abi::metadata::WasiPolicy {
                 env: self.env.clone(),
                 inherit_env: self.inherit_env,

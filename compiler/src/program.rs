@@ -111,7 +111,7 @@ pub fn compile_program(
     timings.push(("parse", start.elapsed()));
 
     let start = Instant::now();
-    let isa = compile::build_isa(config.opt_level)?;
+    let isa = compile::build_isa(config.opt_level, config.target_cpu)?;
     let mut emitter = Emitter::new(isa.clone())?;
     let mut registry = TypeRegistry::default();
 

@@ -6,6 +6,7 @@
 
 use crate::LinkError;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasi_aot_runtime.a"));
 
@@ -35,7 +36,12 @@ pub fn runtime_archive() -> Result<PathBuf, LinkError> {
             Err(error) => Err(LinkError::Archive { path, error }),
         };
     }
-    let dir = cache_dir();
+    write_to_cache(&cache_dir())
+}
+
+/// Writes the embedded archive into `dir` unless an identical one is there; returns its
+/// path.
+fn write_to_cache(dir: &std::path::Path) -> Result<PathBuf, LinkError> {
     let path = dir.join(format!(
         "libwasi_aot_runtime-{:016x}.a",
         content_hash(EMBEDDED)
@@ -47,9 +53,13 @@ pub fn runtime_archive() -> Result<PathBuf, LinkError> {
         return Ok(path);
     }
     let write = || -> std::io::Result<()> {
-        std::fs::create_dir_all(&dir)?;
-        // Write under a unique name, then rename: concurrent builds never see a partial file.
-        let tmp = dir.join(format!("runtime-{}.tmp", std::process::id()));
+        std::fs::create_dir_all(dir)?;
+        // Write under a name unique to this process and call, then rename: concurrent
+        // builds (other processes, or threads of this one) never see a partial file nor
+        // take each other's temporary file.
+        static WRITES: AtomicUsize = AtomicUsize::new(0);
+        let n = WRITES.fetch_add(1, Ordering::Relaxed);
+        let tmp = dir.join(format!("runtime-{}-{n}.tmp", std::process::id()));
         std::fs::write(&tmp, EMBEDDED)?;
         std::fs::rename(&tmp, &path)
     };
@@ -65,5 +75,28 @@ mod tests {
     #[test]
     fn embedded_archive_is_an_ar_file() {
         assert!(super::EMBEDDED.starts_with(b"!<arch>\n"));
+    }
+
+    #[test]
+    fn concurrent_writers_on_a_cold_cache_all_succeed() {
+        let dir =
+            std::env::temp_dir().join(format!("wasi-aot-archive-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let paths: Vec<_> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| super::write_to_cache(&dir)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().unwrap().unwrap())
+                .collect()
+        });
+        for path in &paths {
+            assert_eq!(
+                std::fs::metadata(path).unwrap().len(),
+                super::EMBEDDED.len() as u64
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -206,7 +206,11 @@ pub fn compare_build(tools: &Tools, reps: usize) -> Result<BuildResult> {
     let cwasm_out = dir.join("sqlite_bench.cwasm");
     let aot = || {
         let mut cmd = Command::new(&tools.wasi_aot);
-        cmd.arg("build").arg(&wasm).arg("-o").arg(&aot_out);
+        // `wasmtime compile` targets the host CPU; so does this build.
+        cmd.args(["build", "--target-cpu", "native"])
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&aot_out);
         cmd
     };
     let wasmtime = || {

@@ -129,8 +129,10 @@ impl Artifacts {
         )
         .with_context(|| format!("`wasmtime compile` of {} failed", program.name))?;
         run_step(
+            // `wasmtime compile` targets the host CPU; so does this build.
             Command::new(&tools.wasi_aot)
                 .arg("build")
+                .args(["--target-cpu", "native"])
                 .arg(&program.wasm)
                 .arg("-o")
                 .arg(&aot),

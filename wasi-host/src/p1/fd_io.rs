@@ -22,7 +22,7 @@ use crate::error::{Errno, HostError};
 use crate::host_fd::{self, Blocking};
 use crate::memory::GuestMemory;
 use crate::p1::fd_table::{Descriptor, Kind, Stdio, StdioStream};
-use crate::p1::iovec::{read_iovecs, GuestIovec};
+use crate::p1::iovec::{read_iovecs, read_iovecs_inline, GuestIovec, INLINE_IOVECS};
 use crate::p1::types::{host_whence, rights};
 
 /// Where a read or write goes.
@@ -118,6 +118,17 @@ pub fn fd_write(
     iovs_len: i32,
     nwritten: i32,
 ) -> Result<(), HostError> {
+    if iovs_len as u32 as usize <= INLINE_IOVECS {
+        // The common case (wasi-libc's stdio passes one or two buffers), without allocating.
+        let (entries, n) = read_iovecs_inline(mem, iovs as u32, iovs_len as u32)?;
+        let target = stream_target(ctx.fds.get(fd as u32)?, true)?;
+        let mut bufs = [IoSlice::new(&[]), IoSlice::new(&[])];
+        for (slot, iovec) in bufs.iter_mut().zip(&entries[..n]) {
+            *slot = IoSlice::new(mem.slice(iovec.buf, iovec.len)?);
+        }
+        let count = host_fd::write_all_vectored(target.host_fd, &mut bufs[..n], target.blocking)?;
+        return mem.write_u32(nwritten as u32, size(count)?);
+    }
     let iovecs = read_iovecs(mem, iovs as u32, iovs_len as u32)?;
     let target = stream_target(ctx.fds.get(fd as u32)?, true)?;
     let mut bufs = io_slices(mem, &iovecs)?;

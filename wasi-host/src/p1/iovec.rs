@@ -23,8 +23,41 @@ pub(crate) fn read_iovecs(
     iovs: u32,
     iovs_len: u32,
 ) -> Result<Vec<GuestIovec>, HostError> {
+    let mut list = Vec::with_capacity(iovs_len as usize);
+    read_iovecs_with(mem, iovs, iovs_len, |iovec| list.push(iovec))?;
+    Ok(list)
+}
+
+/// Like [`read_iovecs`] for a list of at most [`INLINE_IOVECS`] entries, without
+/// allocating: the hot path of `fd_write`/`fd_read`, where wasi-libc passes one or two
+/// buffers. Returns the entries and their number.
+pub(crate) fn read_iovecs_inline(
+    mem: &GuestMemory,
+    iovs: u32,
+    iovs_len: u32,
+) -> Result<([GuestIovec; INLINE_IOVECS], usize), HostError> {
+    debug_assert!(iovs_len as usize <= INLINE_IOVECS);
+    let mut entries = [GuestIovec { buf: 0, len: 0 }; INLINE_IOVECS];
+    let mut n = 0;
+    read_iovecs_with(mem, iovs, iovs_len, |iovec| {
+        entries[n] = iovec;
+        n += 1;
+    })?;
+    Ok((entries, n))
+}
+
+/// Lists of at most this many entries take the allocation-free path.
+pub(crate) const INLINE_IOVECS: usize = 2;
+
+/// Reads and checks the entries, passing each to `push`.
+fn read_iovecs_with(
+    mem: &GuestMemory,
+    iovs: u32,
+    iovs_len: u32,
+    mut push: impl FnMut(GuestIovec),
+) -> Result<(), HostError> {
     if iovs_len == 0 {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let array_len = iovs_len
         .checked_mul(IOVEC_SIZE)
@@ -33,16 +66,15 @@ pub(crate) fn read_iovecs(
     GuestMemory::check_aligned(iovs, IOVEC_ALIGN)?;
 
     let mut total = 0u32;
-    let mut list = Vec::with_capacity(iovs_len as usize);
     for entry in array.chunks_exact(IOVEC_SIZE as usize) {
         let buf = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
         let len = u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]);
         mem.slice(buf, len)?;
         let len = len.min(u32::MAX - total);
         total += len;
-        list.push(GuestIovec { buf, len });
+        push(GuestIovec { buf, len });
     }
-    Ok(list)
+    Ok(())
 }
 
 #[cfg(test)]
