@@ -8,7 +8,7 @@ use crate::error::{CompileError, Result};
 use crate::index::*;
 use cranelift_entity::{EntityRef, PrimaryMap, SecondaryMap};
 use std::collections::{BTreeSet, HashMap};
-use wasi_aot_abi::metadata::{ConstExpr, ConstOp, MemoryType, TableType};
+use wasi_aot_abi::metadata::{ConstExpr, ConstOp, HeapType, MemoryType, RefType, TableType};
 use wasi_aot_abi::ValType;
 use wasmparser::{
     FuncToValidate, FunctionBody, Parser, Payload, TypeRef, ValidPayload, Validator,
@@ -44,8 +44,8 @@ pub enum ImportType {
     Memory(MemoryType),
     /// A table.
     Table(TableType),
-    /// A global.
-    Global(ValType, bool),
+    /// A global: value type, full reference type, mutability.
+    Global(ValType, Option<RefType>, bool),
     /// An exception tag whose payload has the given function type's parameters.
     Tag(TypeIndex),
 }
@@ -64,6 +64,8 @@ pub struct TableDecl {
 pub struct GlobalDecl {
     /// Value type.
     pub ty: ValType,
+    /// The reference type in full, concrete types by module type index.
+    pub ref_type: Option<RefType>,
     /// Mutable.
     pub mutable: bool,
     /// Initializer of a defined global.
@@ -220,8 +222,44 @@ fn memory_type(m: wasmparser::MemoryType) -> MemoryType {
     }
 }
 
+/// The full reference type, with concrete types as module type indices (`program.rs`
+/// makes them canonical).
+pub fn full_ref_type(r: wasmparser::RefType) -> Result<RefType> {
+    use wasmparser::{AbstractHeapType as A, HeapType as H};
+    ref_type(r)?;
+    let heap = match r.heap_type() {
+        H::Concrete(i) | H::Exact(i) => {
+            HeapType::Concrete(i.as_module_index().ok_or_else(|| {
+                CompileError::Unsupported("rec-group-relative type reference".into())
+            })?)
+        }
+        H::Abstract { ty, .. } => match ty {
+            A::Func => HeapType::Func,
+            A::NoFunc => HeapType::NoFunc,
+            A::Extern => HeapType::Extern,
+            A::NoExtern => HeapType::NoExtern,
+            A::Exn => HeapType::Exn,
+            A::NoExn => HeapType::NoExn,
+            _ => unreachable!("ref_type rejected other heap types"),
+        },
+    };
+    Ok(RefType {
+        nullable: r.is_nullable(),
+        heap,
+    })
+}
+
+/// The full reference type of a value type, if it is a reference.
+fn full_val_ref_type(ty: wasmparser::ValType) -> Result<Option<RefType>> {
+    match ty {
+        wasmparser::ValType::Ref(r) => Ok(Some(full_ref_type(r)?)),
+        _ => Ok(None),
+    }
+}
+
 fn table_type(t: wasmparser::TableType) -> Result<TableType> {
     Ok(TableType {
+        ref_type: full_ref_type(t.element_type)?,
         elem: ref_type(t.element_type)?,
         min: t.initial,
         max: t.maximum,
@@ -387,12 +425,14 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
                     TypeRef::Global(g) => {
                         info.num_imported_globals += 1;
                         let ty = val_type(g.content_type)?;
+                        let ref_type = full_val_ref_type(g.content_type)?;
                         info.globals.push(GlobalDecl {
                             ty,
+                            ref_type,
                             mutable: g.mutable,
                             init: None,
                         });
-                        ImportType::Global(ty, g.mutable)
+                        ImportType::Global(ty, ref_type, g.mutable)
                     }
                     TypeRef::Tag(tag) => {
                         let ty = TypeIndex::from_u32(tag.func_type_idx);
@@ -441,6 +481,7 @@ fn read_payload<'data>(info: &mut ModuleInfo<'data>, payload: Payload<'data>) ->
                 note_ref_funcs(&mut info.escaping, &init);
                 info.globals.push(GlobalDecl {
                     ty: val_type(global.ty.content_type)?,
+                    ref_type: full_val_ref_type(global.ty.content_type)?,
                     mutable: global.ty.mutable,
                     init: Some(init),
                 });

@@ -347,7 +347,7 @@ fn describe(ty: &ImportType, info: &ModuleInfo<'_>) -> String {
         }
         ImportType::Memory(_) => "memory".into(),
         ImportType::Table(_) => "table".into(),
-        ImportType::Global(ty, _) => format!("global {ty:?}"),
+        ImportType::Global(ty, _, _) => format!("global {ty:?}"),
         ImportType::Tag(t) => format!("tag {:?}", info.types[*t].params),
     }
 }
@@ -432,12 +432,13 @@ fn plan_module(
             }
             (ImportType::Table(ty), ProgramKind::Script) => {
                 counts.imported_tables += 1;
-                md::ImportKind::Table(*ty)
+                md::ImportKind::Table(canonical_table(*ty, &type_ids))
             }
-            (ImportType::Global(ty, mutable), ProgramKind::Script) => {
+            (ImportType::Global(ty, ref_type, mutable), ProgramKind::Script) => {
                 counts.imported_globals += 1;
                 md::ImportKind::Global(md::GlobalType {
                     ty: *ty,
+                    ref_type: ref_type.map(|r| canonical_ref(r, &type_ids)),
                     mutable: *mutable,
                 })
             }
@@ -487,6 +488,24 @@ fn plan_module(
     })
 }
 
+/// A reference type with concrete types as canonical type ids.
+fn canonical_ref(r: md::RefType, type_ids: &[u32]) -> md::RefType {
+    match r.heap {
+        md::HeapType::Concrete(i) => md::RefType {
+            heap: md::HeapType::Concrete(type_ids[i as usize]),
+            ..r
+        },
+        _ => r,
+    }
+}
+
+fn canonical_table(t: md::TableType, type_ids: &[u32]) -> md::TableType {
+    md::TableType {
+        ref_type: canonical_ref(t.ref_type, type_ids),
+        ..t
+    }
+}
+
 fn unknown_import(import: &module::ImportDecl, info: &ModuleInfo<'_>) -> CompileError {
     CompileError::UnknownImport {
         module: import.module.clone(),
@@ -533,7 +552,7 @@ fn module_metadata<'a>(
             .values()
             .skip(info.num_imported_tables as usize)
             .map(|t| md::Table {
-                ty: t.ty,
+                ty: canonical_table(t.ty, &plan.type_ids),
                 init: t.init.clone(),
             })
             .collect(),
@@ -544,6 +563,7 @@ fn module_metadata<'a>(
             .map(|g| md::Global {
                 ty: md::GlobalType {
                     ty: g.ty,
+                    ref_type: g.ref_type.map(|r| canonical_ref(r, &plan.type_ids)),
                     mutable: g.mutable,
                 },
                 init: g.init.clone().unwrap_or_default(),

@@ -257,7 +257,8 @@ impl Instance {
                 (ImportKind::Table(ty), Extern::Table(t)) => {
                     // SAFETY: tables are never freed.
                     let t = unsafe { &*t };
-                    if ty.elem != t.ty.elem
+                    // Tables are invariant in their element type.
+                    if ty.ref_type != t.ty.ref_type
                         || !limits_match(t.len() as u64, t.ty.max, ty.min, ty.max)
                     {
                         return Err(unlinkable("incompatible import type"));
@@ -269,7 +270,13 @@ impl Instance {
                     self.tables.push(t as *const Table as *mut Table);
                 }
                 (ImportKind::Global(ty), Extern::Global(g)) => {
-                    if *ty != g.ty {
+                    // An immutable global may be of a subtype; a mutable one must match.
+                    let refs_match = match (g.ty.ref_type, ty.ref_type) {
+                        (Some(have), Some(want)) if ty.mutable => have == want,
+                        (Some(have), Some(want)) => have.is_subtype_of(&want),
+                        (have, want) => have == want,
+                    };
+                    if ty.ty != g.ty.ty || ty.mutable != g.ty.mutable || !refs_match {
                         return Err(unlinkable("incompatible import type"));
                     }
                     let slot: *mut *mut VmGlobal =

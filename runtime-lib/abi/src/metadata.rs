@@ -39,7 +39,7 @@ pub struct ProgramDescriptor {
 }
 
 /// Identifies the encoding of this module's records; bump with any change below.
-pub const METADATA_MAGIC: u32 = 0x5741_0003;
+pub const METADATA_MAGIC: u32 = 0x5741_0004;
 
 impl ProgramDescriptor {
     /// Size of the record as emitted by the compiler.
@@ -223,10 +223,55 @@ pub struct MemoryType {
 pub struct TableType {
     /// Element type.
     pub elem: ValType,
+    /// The element type in full, for import checks.
+    pub ref_type: RefType,
     /// Minimum elements.
     pub min: u64,
     /// Maximum elements.
     pub max: Option<u64>,
+}
+
+/// A reference type in full (typed function references), for import type checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RefType {
+    /// Whether null is a value of the type.
+    pub nullable: bool,
+    /// What it references.
+    pub heap: HeapType,
+}
+
+/// The heap type of a reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeapType {
+    /// Any function.
+    Func,
+    /// Any external value.
+    Extern,
+    /// Any exception.
+    Exn,
+    /// No function (the bottom of the function hierarchy).
+    NoFunc,
+    /// No external value.
+    NoExtern,
+    /// No exception.
+    NoExn,
+    /// Functions of the canonical type id.
+    Concrete(u32),
+}
+
+impl RefType {
+    /// Whether every value of `self` is a value of `other` (no GC subtyping: concrete
+    /// function types are related only to themselves and to `func`/`nofunc`).
+    pub fn is_subtype_of(&self, other: &RefType) -> bool {
+        use HeapType::*;
+        let heap = match (self.heap, other.heap) {
+            (a, b) if a == b => true,
+            (Concrete(_) | NoFunc, Func) | (NoFunc, Concrete(_)) => true,
+            (NoExtern, Extern) | (NoExn, Exn) => true,
+            _ => false,
+        };
+        heap && (other.nullable || !self.nullable)
+    }
 }
 
 /// A defined table with its optional initializer (function-references proposal).
@@ -243,6 +288,8 @@ pub struct Table {
 pub struct GlobalType {
     /// Value type.
     pub ty: ValType,
+    /// The reference type in full, for reference-typed globals.
+    pub ref_type: Option<RefType>,
     /// Mutability.
     pub mutable: bool,
 }
@@ -593,9 +640,19 @@ codec_struct!(MemoryType {
     shared,
     memory64
 });
-codec_struct!(TableType { elem, min, max });
+codec_struct!(TableType {
+    elem,
+    ref_type,
+    min,
+    max
+});
+codec_struct!(RefType { nullable, heap });
 codec_struct!(Table { ty, init });
-codec_struct!(GlobalType { ty, mutable });
+codec_struct!(GlobalType {
+    ty,
+    ref_type,
+    mutable
+});
 codec_struct!(Global { ty, init });
 codec_struct!(Export { name, kind, index });
 codec_struct!(DataSegment<'a> { active, bytes });
@@ -657,6 +714,35 @@ impl Codec<'_> for ProgramKind {
             1 => Ok(ProgramKind::Script),
             _ => Err(r.error()),
         }
+    }
+}
+
+impl Codec<'_> for HeapType {
+    fn write(&self, w: &mut Writer) {
+        match *self {
+            HeapType::Func => w.u8(0),
+            HeapType::Extern => w.u8(1),
+            HeapType::Exn => w.u8(2),
+            HeapType::NoFunc => w.u8(3),
+            HeapType::NoExtern => w.u8(4),
+            HeapType::NoExn => w.u8(5),
+            HeapType::Concrete(id) => {
+                w.u8(6);
+                w.u32(id);
+            }
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(match r.u8()? {
+            0 => HeapType::Func,
+            1 => HeapType::Extern,
+            2 => HeapType::Exn,
+            3 => HeapType::NoFunc,
+            4 => HeapType::NoExtern,
+            5 => HeapType::NoExn,
+            6 => HeapType::Concrete(r.u32()?),
+            _ => return Err(r.error()),
+        })
     }
 }
 
@@ -822,6 +908,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn reference_subtyping() {
+        let r = |nullable, heap| RefType { nullable, heap };
+        use HeapType::*;
+        assert!(r(false, Concrete(3)).is_subtype_of(&r(true, Func)));
+        assert!(r(false, Func).is_subtype_of(&r(true, Func)));
+        assert!(!r(true, Func).is_subtype_of(&r(false, Func)));
+        assert!(!r(true, Func).is_subtype_of(&r(true, Concrete(3))));
+        assert!(!r(false, Concrete(3)).is_subtype_of(&r(false, Concrete(4))));
+        assert!(r(true, NoFunc).is_subtype_of(&r(true, Concrete(4))));
+        assert!(!r(true, Extern).is_subtype_of(&r(true, Func)));
+        assert!(r(true, NoExtern).is_subtype_of(&r(true, Extern)));
+    }
+
+    #[test]
     fn program_round_trips() {
         let data = [1u8, 2, 3];
         let program = Program {
@@ -840,6 +940,7 @@ mod tests {
                     field: "b".into(),
                     kind: ImportKind::Global(GlobalType {
                         ty: ValType::I64,
+                        ref_type: None,
                         mutable: true,
                     }),
                 }],
@@ -856,6 +957,7 @@ mod tests {
                 globals: vec![Global {
                     ty: GlobalType {
                         ty: ValType::I32,
+                        ref_type: None,
                         mutable: false,
                     },
                     init: ConstExpr {
