@@ -18,6 +18,48 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::ModuleReloc;
 use wasi_aot_abi::Trap;
 
+/// Largest callee (in CLIF instructions after translation) that calls are inlined into.
+pub const INLINE_MAX_INSTS: usize = 40;
+
+/// Small leaf functions whose calls are inlined, by object function id.
+pub type InlineCandidates = std::collections::HashMap<u32, ir::Function>;
+
+/// Inlines direct calls to candidates, except a function into itself.
+struct Inliner<'a> {
+    candidates: &'a InlineCandidates,
+    caller: u32,
+}
+
+impl cranelift_codegen::inline::Inline for Inliner<'_> {
+    fn inline(
+        &mut self,
+        caller: &ir::Function,
+        _call: ir::Inst,
+        opcode: ir::Opcode,
+        callee: ir::FuncRef,
+        _args: &[ir::Value],
+    ) -> cranelift_codegen::inline::InlineCommand<'_> {
+        use cranelift_codegen::inline::InlineCommand;
+        if opcode != ir::Opcode::Call {
+            return InlineCommand::KeepCall;
+        }
+        let ir::ExternalName::User(name) = caller.dfg.ext_funcs[callee].name else {
+            return InlineCommand::KeepCall;
+        };
+        let name = &caller.params.user_named_funcs()[name];
+        if name.namespace != 0 || name.index == self.caller {
+            return InlineCommand::KeepCall;
+        }
+        match self.candidates.get(&name.index) {
+            Some(body) => InlineCommand::Inline {
+                callee: std::borrow::Cow::Borrowed(body),
+                visit_callee: false,
+            },
+            None => InlineCommand::KeepCall,
+        }
+    }
+}
+
 /// Machine code for one function, ready to be defined in the object.
 pub struct CompiledFunction {
     /// Object function id.
@@ -175,7 +217,8 @@ impl Workspace {
         Ok(out)
     }
 
-    /// Validates and compiles one defined function.
+    /// Validates and compiles one defined function, inlining calls to `inline`'s
+    /// candidates first.
     pub fn compile_body(
         &mut self,
         isa: &OwnedTargetIsa,
@@ -183,7 +226,34 @@ impl Workspace {
         defined: DefinedFuncIndex,
         body: &BodyToCompile<'_>,
         id: u32,
+        inline: Option<&InlineCandidates>,
     ) -> Result<CompiledFunction> {
+        self.translate_body(isa, module, defined, body, id)?;
+        let info = module.info;
+        let func = info.func_index(defined);
+        if let Some(candidates) = inline {
+            self.ctx
+                .inline(Inliner {
+                    candidates,
+                    caller: id,
+                })
+                .map_err(|e| CompileError::Codegen {
+                    func: info.func_display_name(func),
+                    message: format!("inlining: {e:?}"),
+                })?;
+        }
+        self.finish(isa, id, &|| info.func_display_name(func))
+    }
+
+    /// Validates and translates one defined function into `self.ctx.func`.
+    fn translate_body(
+        &mut self,
+        isa: &OwnedTargetIsa,
+        module: &ModuleEnv<'_>,
+        defined: DefinedFuncIndex,
+        body: &BodyToCompile<'_>,
+        id: u32,
+    ) -> Result<()> {
         let info = module.info;
         let func = info.func_index(defined);
         let sig = info.func_sig(func);
@@ -212,7 +282,35 @@ impl Workspace {
             builder.finalize(isa.frontend_config());
         }
         self.validator = validator.into_allocations();
-        self.finish(isa, id, &|| info.func_display_name(func))
+        Ok(())
+    }
+
+    /// Translates a function and returns its CLIF if it is worth inlining: a leaf (no calls
+    /// at all, so inlining never cascades or recurses) of at most [`INLINE_MAX_INSTS`]
+    /// instructions.
+    pub fn inline_candidate(
+        &mut self,
+        isa: &OwnedTargetIsa,
+        module: &ModuleEnv<'_>,
+        defined: DefinedFuncIndex,
+        body: &BodyToCompile<'_>,
+        id: u32,
+    ) -> Result<Option<ir::Function>> {
+        self.translate_body(isa, module, defined, body, id)?;
+        let func = &self.ctx.func;
+        let mut count = 0;
+        for block in func.layout.blocks() {
+            for inst in func.layout.block_insts(block) {
+                count += 1;
+                if count > INLINE_MAX_INSTS || func.dfg.insts[inst].opcode().is_call() {
+                    self.ctx.clear();
+                    return Ok(None);
+                }
+            }
+        }
+        let candidate = std::mem::replace(&mut self.ctx.func, ir::Function::new());
+        self.ctx.clear();
+        Ok(Some(candidate))
     }
 
     /// The array-call trampoline for `sig`: `extern "C" fn(code, vmctx, values)` loads the

@@ -196,11 +196,41 @@ pub fn compile_program(
         jobs.push(Job::Trampoline(*ty, *id));
     }
 
+    // Small leaf functions are translated once up front so that calls to them can be
+    // inlined (not at -O0); everything else is translated when it is compiled.
+    let find_candidates = || -> Result<compile::InlineCandidates> {
+        if config.opt_level == crate::config::OptLevel::None {
+            return Ok(Default::default());
+        }
+        let found: Vec<Option<(u32, cranelift_codegen::ir::Function)>> = jobs
+            .par_iter()
+            .map_init(Workspace::default, |ws, job| match *job {
+                Job::Body(m, defined, id) => {
+                    let env = &envs[m];
+                    let body = &env.info.bodies[defined];
+                    Ok(ws
+                        .inline_candidate(&isa, env, defined, body, id)?
+                        .map(|f| (id, f)))
+                }
+                _ => Ok(None),
+            })
+            .collect::<Result<_>>()?;
+        Ok(found.into_iter().flatten().collect())
+    };
+    let candidates = match config.threads {
+        0 => find_candidates()?,
+        n => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| CompileError::Object(e.to_string()))?
+            .install(find_candidates)?,
+    };
     let compile_job = |ws: &mut Workspace, job: &Job| -> Result<(CompiledFunction, FrameOwner)> {
         match *job {
             Job::Body(m, defined, id) => {
                 let env = &envs[m];
-                let f = ws.compile_body(&isa, env, defined, &env.info.bodies[defined], id)?;
+                let body = &env.info.bodies[defined];
+                let f = ws.compile_body(&isa, env, defined, body, id, Some(&candidates))?;
                 let func = env.info.func_index(defined).as_u32();
                 Ok((
                     f,
