@@ -21,6 +21,10 @@ use wasi_aot_abi::Trap;
 /// Largest callee (in CLIF instructions after translation) that calls are inlined into.
 pub const INLINE_MAX_INSTS: usize = 40;
 
+/// Bodies larger than this (in wasm bytes) are not considered for inlining at all: they
+/// translate to far more than [`INLINE_MAX_INSTS`] instructions.
+pub const INLINE_MAX_BODY_BYTES: usize = 160;
+
 /// Small leaf functions whose calls are inlined, by object function id.
 pub type InlineCandidates = std::collections::HashMap<u32, ir::Function>;
 

@@ -240,16 +240,26 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         builder: &mut FunctionBuilder<'_>,
         memory: MemoryIndex,
     ) -> (Value, i32) {
+        let offsets = &self.module.offsets;
+        let defined = self.module.memory_def(memory).map(|d| offsets.memory(d));
+        self.record(builder, defined, || offsets.memory_import(memory.as_u32()))
+    }
+
+    /// Where a record lives: inline in this vmctx at `defined` for a defined entity, else
+    /// behind the pointer in the import slot at `import` (loaded once, read-only).
+    fn record(
+        &self,
+        builder: &mut FunctionBuilder<'_>,
+        defined: Option<u32>,
+        import: impl FnOnce() -> u32,
+    ) -> (Value, i32) {
         let vmctx = self.vmctx();
-        match self.module.memory_def(memory) {
-            Some(def) => (vmctx, self.module.offsets.memory(def) as i32),
+        match defined {
+            Some(offset) => (vmctx, offset as i32),
             None => {
-                let ptr = builder.ins().load(
-                    types::I64,
-                    readonly(),
-                    vmctx,
-                    self.module.offsets.memory_import(memory.as_u32()) as i32,
-                );
+                let ptr = builder
+                    .ins()
+                    .load(types::I64, readonly(), vmctx, import() as i32);
                 (ptr, 0)
             }
         }
@@ -347,19 +357,9 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         builder: &mut FunctionBuilder<'_>,
         global: GlobalIndex,
     ) -> (Value, i32) {
-        let vmctx = self.vmctx();
-        match self.module.global_def(global) {
-            Some(def) => (vmctx, self.module.offsets.global(def) as i32),
-            None => {
-                let ptr = builder.ins().load(
-                    types::I64,
-                    readonly(),
-                    vmctx,
-                    self.module.offsets.global_import(global.as_u32()) as i32,
-                );
-                (ptr, 0)
-            }
-        }
+        let offsets = &self.module.offsets;
+        let defined = self.module.global_def(global).map(|d| offsets.global(d));
+        self.record(builder, defined, || offsets.global_import(global.as_u32()))
     }
 
     /// `global.get`.
@@ -390,19 +390,9 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
     // ---- tables ----
 
     fn table_record(&self, builder: &mut FunctionBuilder<'_>, table: TableIndex) -> (Value, i32) {
-        let vmctx = self.vmctx();
-        match self.module.table_def(table) {
-            Some(def) => (vmctx, self.module.offsets.table(def) as i32),
-            None => {
-                let ptr = builder.ins().load(
-                    types::I64,
-                    readonly(),
-                    vmctx,
-                    self.module.offsets.table_import(table.as_u32()) as i32,
-                );
-                (ptr, 0)
-            }
-        }
+        let offsets = &self.module.offsets;
+        let defined = self.module.table_def(table).map(|d| offsets.table(d));
+        self.record(builder, defined, || offsets.table_import(table.as_u32()))
     }
 
     /// The address of element `index` of `table`, trapping with `trap` when out of bounds.

@@ -208,6 +208,11 @@ pub fn compile_program(
                 Job::Body(m, defined, id) => {
                     let env = &envs[m];
                     let body = &env.info.bodies[defined];
+                    // A body this large cannot be a candidate: don't translate it twice.
+                    let range = body.body.range();
+                    if range.end - range.start > compile::INLINE_MAX_BODY_BYTES as u64 {
+                        return Ok(None);
+                    }
                     Ok(ws
                         .inline_candidate(&isa, env, defined, body, id)?
                         .map(|f| (id, f)))

@@ -270,6 +270,27 @@ impl Translator<'_, '_, '_, '_> {
         self.state.stack.extend(results);
     }
 
+    /// Branches to `on_match` when exception `exn` carries `tag` (always for `None`, a
+    /// catch-all); returns the sealed block where matching goes on, if any.
+    pub(super) fn branch_on_tag(
+        &mut self,
+        exn: ir::Value,
+        tag: Option<TagIndex>,
+        on_match: ir::Block,
+    ) -> Option<ir::Block> {
+        let Some(tag) = tag else {
+            self.builder.ins().jump(on_match, &[]);
+            return None;
+        };
+        let id = self.env.tag_identity(self.builder, tag);
+        let thrown = self.env.exception_tag(self.builder, exn);
+        let matches = self.builder.ins().icmp(IntCC::Equal, thrown, id);
+        let next = self.builder.create_block();
+        self.builder.ins().brif(matches, on_match, &[], next, &[]);
+        self.builder.seal_block(next);
+        Some(next)
+    }
+
     /// Where a pending exception goes from here: the innermost `try_table`'s dispatch, or
     /// out of the function.
     pub(super) fn exception_target(&mut self) -> ir::Block {
@@ -318,21 +339,7 @@ impl Translator<'_, '_, '_, '_> {
                 Catch::AllRef { label } => (None, label, true),
             };
             let handler = self.builder.create_block();
-            let next = match tag {
-                Some(tag) => {
-                    let id = self.env.tag_identity(self.builder, tag);
-                    let thrown = self.env.exception_tag(self.builder, exn);
-                    let matches = self.builder.ins().icmp(IntCC::Equal, thrown, id);
-                    let next = self.builder.create_block();
-                    self.builder.ins().brif(matches, handler, &[], next, &[]);
-                    self.builder.seal_block(next);
-                    Some(next)
-                }
-                None => {
-                    self.builder.ins().jump(handler, &[]);
-                    None
-                }
-            };
+            let next = self.branch_on_tag(exn, tag, handler);
             self.builder.seal_block(handler);
             self.builder.switch_to_block(handler);
             self.env.clear_pending_exception(self.builder);

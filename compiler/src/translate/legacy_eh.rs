@@ -12,7 +12,7 @@ use super::stack::{ControlFrame, FrameKind, LegacyTry};
 use crate::error::Result;
 use crate::func_env::ir_type;
 use crate::index::*;
-use cranelift_codegen::ir::{self, condcodes::IntCC, types, BlockArg, InstBuilder};
+use cranelift_codegen::ir::{self, types, BlockArg, InstBuilder};
 use wasmparser::Operator;
 
 fn block_args(values: &[ir::Value]) -> Vec<BlockArg> {
@@ -127,21 +127,7 @@ impl Translator<'_, '_, '_, '_> {
                 continue;
             }
             let enter = self.builder.create_block();
-            let next = match tag {
-                Some(tag) => {
-                    let id = self.env.tag_identity(self.builder, tag);
-                    let thrown = self.env.exception_tag(self.builder, exn);
-                    let matches = self.builder.ins().icmp(IntCC::Equal, thrown, id);
-                    let next = self.builder.create_block();
-                    self.builder.ins().brif(matches, enter, &[], next, &[]);
-                    self.builder.seal_block(next);
-                    Some(next)
-                }
-                None => {
-                    self.builder.ins().jump(enter, &[]);
-                    None
-                }
-            };
+            let next = self.branch_on_tag(exn, tag, enter);
             self.builder.seal_block(enter);
             self.builder.switch_to_block(enter);
             self.env.clear_pending_exception(self.builder);
