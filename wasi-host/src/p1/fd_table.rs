@@ -11,7 +11,7 @@
 //! the right witx names for it with [`Descriptor::require`]. Every `match` on the kinds is
 //! exhaustive, so each function decides what each kind means.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::os::fd::{AsRawFd, RawFd};
 
 use crate::error::Errno;
@@ -115,9 +115,12 @@ impl Descriptor {
 }
 
 /// Guest descriptor numbers and the descriptors behind them.
+///
+/// Indexed by number (every host call looks a descriptor up, so lookup is a bounds check);
+/// every number below the length is either in use or in `free`.
 #[derive(Debug)]
 pub(crate) struct FdTable {
-    used: BTreeMap<u32, Descriptor>,
+    used: Vec<Option<Descriptor>>,
     free: BTreeSet<u32>,
 }
 
@@ -126,15 +129,16 @@ impl FdTable {
     /// rights wasmtime reports for them.
     pub(crate) fn with_stdio(stdio: [RawFd; 3]) -> FdTable {
         let streams = [StdioStream::Stdin, StdioStream::Stdout, StdioStream::Stderr];
-        let used = (0..)
-            .zip(streams.into_iter().zip(stdio))
-            .map(|(fd, (stream, host_fd))| {
+        let used = streams
+            .into_iter()
+            .zip(stdio)
+            .map(|(stream, host_fd)| {
                 let rights = match stream {
                     StdioStream::Stdin => rights::FD_READ,
                     StdioStream::Stdout | StdioStream::Stderr => rights::FD_WRITE,
                 };
                 let kind = Kind::Stdio(Stdio { stream, host_fd });
-                (fd, Descriptor::new(kind, rights, rights))
+                Some(Descriptor::new(kind, rights, rights))
             })
             .collect();
         FdTable {
@@ -147,30 +151,40 @@ impl FdTable {
     pub(crate) fn push(&mut self, descriptor: Descriptor) -> Result<u32, Errno> {
         let fd = match self.free.pop_last() {
             Some(fd) => fd,
-            None => match self.used.last_key_value() {
-                None => 0,
-                // Every number below the highest is in use (freed ones are in `free`), so a
-                // full table is one whose highest number is `u32::MAX`.
-                Some((&highest, _)) => highest.checked_add(1).ok_or(Errno::Mfile)?,
-            },
+            // Every number below the length is in use (freed ones are in `free`).
+            None => u32::try_from(self.used.len()).map_err(|_| Errno::Mfile)?,
         };
-        self.used.insert(fd, descriptor);
+        if fd as usize == self.used.len() {
+            self.used.push(Some(descriptor));
+        } else {
+            self.used[fd as usize] = Some(descriptor);
+        }
         Ok(fd)
     }
 
     /// The descriptor numbered `fd`.
     pub(crate) fn get(&self, fd: u32) -> Result<&Descriptor, Errno> {
-        self.used.get(&fd).ok_or(Errno::Badf)
+        self.used
+            .get(fd as usize)
+            .and_then(Option::as_ref)
+            .ok_or(Errno::Badf)
     }
 
     /// The descriptor numbered `fd`, to change.
     pub(crate) fn get_mut(&mut self, fd: u32) -> Result<&mut Descriptor, Errno> {
-        self.used.get_mut(&fd).ok_or(Errno::Badf)
+        self.used
+            .get_mut(fd as usize)
+            .and_then(Option::as_mut)
+            .ok_or(Errno::Badf)
     }
 
     /// Takes the descriptor numbered `fd` out of the table; the number can be given out again.
     pub(crate) fn remove(&mut self, fd: u32) -> Result<Descriptor, Errno> {
-        let descriptor = self.used.remove(&fd).ok_or(Errno::Badf)?;
+        let descriptor = self
+            .used
+            .get_mut(fd as usize)
+            .and_then(Option::take)
+            .ok_or(Errno::Badf)?;
         self.free.insert(fd);
         Ok(descriptor)
     }
@@ -178,15 +192,14 @@ impl FdTable {
     /// Moves descriptor `from` to number `to`, closing what `to` was; both must be open.
     /// Returns the descriptor that was at `to` (the caller drops it, closing it).
     pub(crate) fn renumber(&mut self, from: u32, to: u32) -> Result<Option<Descriptor>, Errno> {
-        if !self.used.contains_key(&to) || !self.used.contains_key(&from) {
+        if self.get(to).is_err() || self.get(from).is_err() {
             return Err(Errno::Badf);
         }
         if from == to {
             return Ok(None);
         }
         let moved = self.remove(from)?;
-        self.free.remove(&to);
-        Ok(self.used.insert(to, moved))
+        Ok(self.used[to as usize].replace(moved))
     }
 }
 
