@@ -246,6 +246,7 @@ impl Workspace {
                     message: format!("inlining: {e:?}"),
                 })?;
         }
+        elide_leaf_stack_check(&mut self.ctx.func);
         self.finish(isa, id, &|| info.func_display_name(func))
     }
 
@@ -389,6 +390,26 @@ impl Workspace {
         }
         let _ = host_signature;
         self.finish(isa, id, &|| "host adapter".into())
+    }
+}
+
+/// A leaf function (no calls of any kind) with a bounded number of values has a bounded
+/// frame, which fits in the stack the runtime reserves below the guest limit
+/// (`wasi_aot_abi::STACK_RESERVE`); deep recursion still traps in the callers' checks.
+/// Such a function skips the prologue's stack-limit check.
+fn elide_leaf_stack_check(func: &mut ir::Function) {
+    // At most 16 bytes of frame per value, well inside the reserve.
+    const MAX_VALUES: usize = wasi_aot_abi::STACK_RESERVE / 64;
+    if func.dfg.num_values() > MAX_VALUES {
+        return;
+    }
+    let calls = func.layout.blocks().any(|block| {
+        func.layout
+            .block_insts(block)
+            .any(|inst| func.dfg.insts[inst].opcode().is_call())
+    });
+    if !calls {
+        func.stack_limit = None;
     }
 }
 

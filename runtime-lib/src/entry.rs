@@ -14,8 +14,6 @@ use wasi_aot_host::{HostTrap, WasiCtx};
 
 /// Exit status of a trapped guest, as wasmtime uses on Unix.
 const TRAP_STATUS: i32 = 134;
-/// Host stack kept free below the guest's limit for host calls and the runtime.
-const HOST_STACK_RESERVE: usize = 256 * 1024;
 /// Guest stack when the process stack is unlimited.
 const DEFAULT_STACK: usize = 8 << 20;
 
@@ -37,7 +35,9 @@ fn set_stack_limit() {
             DEFAULT_STACK
         }
     };
-    let usable = size.saturating_sub(HOST_STACK_RESERVE).max(64 * 1024);
+    let usable = size
+        .saturating_sub(wasi_aot_abi::STACK_RESERVE)
+        .max(64 * 1024);
     STACK_LIMIT.store(sp.saturating_sub(usable), Ordering::Relaxed);
 }
 

@@ -26,6 +26,11 @@ pub use memory::MemoryStrategy;
 pub use trap::Trap;
 pub use vmctx::VmOffsets;
 
+/// Stack the runtime keeps free below the guest's stack limit: room for host calls, the
+/// runtime itself, and leaf functions, which compiled code lets skip the limit check because
+/// their frames are bounded (see the compiler's `compile.rs`).
+pub const STACK_RESERVE: usize = 256 * 1024;
+
 /// Version of the compiled-code/runtime contract. Bump it whenever anything in this crate
 /// changes meaning; the runtime refuses a program built for another version.
 pub const ABI_VERSION: u32 = 1;
