@@ -206,7 +206,7 @@ fn every_program_has_expectations() -> Result<()> {
                     }
                 }
             }
-            "c" if !path.with_extension("wasm").is_file() => {
+            "c" | "cpp" if !path.with_extension("wasm").is_file() => {
                 problems.push(format!(
                     "{rel}: no .wasm beside it (make -f tests/programs/Makefile.inc programs)"
                 ));

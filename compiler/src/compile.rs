@@ -7,7 +7,7 @@
 
 use crate::config::{OptLevel, TargetCpu};
 use crate::error::{CompileError, Result};
-use crate::func_env::{self, host_signature, wasm_signature, FuncEnv, ModuleEnv};
+use crate::func_env::{self, wasm_signature, FuncEnv, ModuleEnv};
 use crate::index::DefinedFuncIndex;
 use crate::module::{BodyToCompile, FuncSig};
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, UserFuncName};
@@ -388,7 +388,6 @@ impl Workspace {
             builder.ins().return_(&results);
             builder.finalize(isa.frontend_config());
         }
-        let _ = host_signature;
         self.finish(isa, id, &|| "host adapter".into())
     }
 }

@@ -9,7 +9,7 @@
 pub mod archive;
 pub mod command;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// What to link.
 #[derive(Clone, Debug)]
@@ -54,14 +54,4 @@ pub enum LinkError {
 pub fn link(options: &LinkOptions) -> Result<(), LinkError> {
     let archive = archive::runtime_archive()?;
     command::link(options, &archive)
-}
-
-/// The path of the runtime archive that [`link`] uses (written out if needed).
-pub fn runtime_archive_path() -> Result<PathBuf, LinkError> {
-    archive::runtime_archive()
-}
-
-/// Whether `path` looks like an executable we produced (used by `wasi-aot run` caching).
-pub fn exists(path: &Path) -> bool {
-    path.is_file()
 }
