@@ -222,13 +222,19 @@ pub fn compile_program(
             .collect::<Result<_>>()?;
         Ok(found.into_iter().flatten().collect())
     };
-    let candidates = match config.threads {
-        0 => find_candidates()?,
-        n => rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .map_err(|e| CompileError::Object(e.to_string()))?
-            .install(find_candidates)?,
+    // With -j N both parallel passes run in one pool of N threads; by default, in rayon's.
+    let pool = match config.threads {
+        0 => None,
+        n => Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| CompileError::Object(e.to_string()))?,
+        ),
+    };
+    let candidates = match &pool {
+        Some(pool) => pool.install(find_candidates)?,
+        None => find_candidates()?,
     };
     let compile_job = |ws: &mut Workspace, job: &Job| -> Result<(CompiledFunction, FrameOwner)> {
         match *job {
@@ -274,14 +280,9 @@ pub fn compile_program(
             .map_init(Workspace::default, |ws, job| compile_job(ws, job))
             .collect()
     };
-    let compiled = if config.threads > 0 {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(config.threads)
-            .build()
-            .map_err(|e| CompileError::Object(e.to_string()))?
-            .install(run)?
-    } else {
-        run()?
+    let compiled = match &pool {
+        Some(pool) => pool.install(run)?,
+        None => run()?,
     };
     timings.push(("translate+compile", start.elapsed()));
 
