@@ -21,7 +21,8 @@
 //! review the diff.
 //!
 //! More trials: `every_program_has_expectations` (no program goes untested),
-//! `argv0_is_executable_name`, `env_policy` and `jobs_do_not_change_output`.
+//! `argv0_is_executable_name`, `env_policy`, `jobs_do_not_change_output` and
+//! `stack_exhaustion_under_stack_limits`.
 
 use anyhow::{bail, Context, Result};
 use libtest_mimic::{Arguments, Trial};
@@ -74,6 +75,10 @@ fn main() {
     trials.push(trial(
         "jobs_do_not_change_output",
         jobs_do_not_change_output,
+    ));
+    trials.push(trial(
+        "stack_exhaustion_under_stack_limits",
+        stack_exhaustion_under_stack_limits,
     ));
     libtest_mimic::run(&args, trials).exit();
 }
@@ -313,6 +318,59 @@ fn argv0_is_executable_name() -> Result<()> {
         run_command(&mut cmd, b"")?,
         "renamed\n-v\n",
     )
+}
+
+/// Runaway recursion ends in the "call stack exhausted" trap whatever the process stack
+/// limit: compiled code runs into the guard below the stack, and code that calls the runtime
+/// stops at the limit the runtime derives from `RLIMIT_STACK` (which it lowers to 8 MiB
+/// when unlimited). Each recursion program runs under several soft limits set by `sh`.
+fn stack_exhaustion_under_stack_limits() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let programs = programs_dir();
+    let mut exes = Vec::new();
+    for program in [
+        "c/deep_recursion.wasm",
+        "wat/stack_big_frames.wat",
+        "wat/stack_runtime_calls.wat",
+    ] {
+        exes.push(build(
+            &programs.join(program),
+            &Config::default(),
+            dir.path(),
+        )?);
+    }
+    let hard = Command::new("sh").args(["-c", "ulimit -H -s"]).output()?;
+    let mut limits = vec!["1024", "4096", "65536"];
+    // Raising the soft limit to unlimited needs an unlimited hard limit.
+    if String::from_utf8_lossy(&hard.stdout).trim() == "unlimited" {
+        limits.push("unlimited");
+    } else {
+        eprintln!("note: the hard stack limit is not unlimited; that case is not run");
+    }
+    for exe in &exes {
+        for limit in &limits {
+            let mut cmd = Command::new("sh");
+            cmd.arg("-c")
+                .arg(format!("ulimit -S -s {limit} && exec \"$0\""))
+                .arg(exe)
+                .env_clear();
+            let out = run_command(&mut cmd, b"")?;
+            let stderr = out.stderr_text();
+            if out.status_text() != "134"
+                || out.stdout_text() != "recursing\n"
+                || !stderr.contains("error: wasm trap: call stack exhausted")
+            {
+                bail!(
+                    "{} with `ulimit -s {limit}`: status {}, stdout {:?}\nstderr (start): {}",
+                    exe.display(),
+                    out.status_text(),
+                    out.stdout_text(),
+                    stderr.lines().take(3).collect::<Vec<_>>().join("\n")
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Baked `--env` values reach the guest; the host environment reaches it only with

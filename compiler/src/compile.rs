@@ -92,6 +92,10 @@ pub fn build_isa(opt: OptLevel, cpu: TargetCpu) -> Result<OwnedTargetIsa> {
     set(&mut flags, "opt_level", opt.cranelift_name())?;
     set(&mut flags, "preserve_frame_pointers", "true")?;
     set(&mut flags, "unwind_info", "false")?;
+    // Frames larger than a page touch each page in order, so that stack exhaustion always
+    // lands on the guard below the stack instead of jumping past it.
+    set(&mut flags, "enable_probestack", "true")?;
+    set(&mut flags, "probestack_strategy", "inline")?;
     set(&mut flags, "is_pic", "false")?;
     set(&mut flags, "enable_multi_ret_implicit_sret", "true")?;
     set(
@@ -246,7 +250,7 @@ impl Workspace {
                     message: format!("inlining: {e:?}"),
                 })?;
         }
-        elide_leaf_stack_check(&mut self.ctx.func);
+        elide_stack_check(&mut self.ctx.func);
         self.finish(isa, id, &|| info.func_display_name(func))
     }
 
@@ -392,22 +396,23 @@ impl Workspace {
     }
 }
 
-/// A leaf function (no calls of any kind) with a bounded number of values has a bounded
-/// frame, which fits in the stack the runtime reserves below the guest limit
-/// (`wasi_aot_abi::STACK_RESERVE`); deep recursion still traps in the callers' checks.
-/// Such a function skips the prologue's stack-limit check.
-fn elide_leaf_stack_check(func: &mut ir::Function) {
-    // At most 16 bytes of frame per value, well inside the reserve.
-    const MAX_VALUES: usize = wasi_aot_abi::STACK_RESERVE / 64;
-    if func.dfg.num_values() > MAX_VALUES {
-        return;
-    }
-    let calls = func.layout.blocks().any(|block| {
-        func.layout
-            .block_insts(block)
-            .any(|inst| func.dfg.insts[inst].opcode().is_call())
+/// Stack exhaustion in compiled code faults on the guard below the process stack, and the
+/// signal handler reports it (`runtime-lib/src/trap/signals.rs`), so most functions need
+/// no check in their prologue: only those that call into the runtime (libcalls, which
+/// are not colocated) keep it, so that runtime code always has the reserve below the
+/// limit (`wasi_aot_abi::STACK_RESERVE`). Host adapters keep theirs for the same reason;
+/// calls through tables reach host code only through adapters.
+fn elide_stack_check(func: &mut ir::Function) {
+    let calls_runtime = func.layout.blocks().any(|block| {
+        func.layout.block_insts(block).any(|inst| {
+            let callee = match func.dfg.insts[inst] {
+                ir::InstructionData::Call { func_ref, .. } => func_ref,
+                _ => return false,
+            };
+            !func.dfg.ext_funcs[callee].colocated
+        })
     });
-    if !calls {
+    if !calls_runtime {
         func.stack_limit = None;
     }
 }

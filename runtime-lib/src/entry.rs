@@ -22,23 +22,41 @@ fn die(message: &str) -> ! {
     std::process::exit(TRAP_STATUS)
 }
 
-/// Sets the lowest stack address compiled code may use, from the process stack limit.
+/// Sets the lowest stack address at which compiled code may still call the runtime, and
+/// bounds the stack. Compiled code mostly runs without checks until it faults on the
+/// kernel's guard below the stack (at the top of the stack minus `RLIMIT_STACK`); the
+/// limit keeps `STACK_RESERVE` above that for runtime code.
 fn set_stack_limit() {
     let here = 0u8;
     let sp = &here as *const u8 as usize;
-    // SAFETY: getrlimit writes the struct we pass.
-    let size = unsafe {
-        let mut rl: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_STACK, &mut rl) == 0 && rl.rlim_cur != libc::RLIM_INFINITY {
-            rl.rlim_cur as usize
+    // The file name of the executable is the highest string the kernel puts on the stack.
+    // SAFETY: getauxval has no preconditions; AT_EXECFN, when present, points at a
+    // NUL-terminated string on the stack.
+    let top = unsafe {
+        let execfn = libc::getauxval(libc::AT_EXECFN) as usize;
+        if execfn > sp {
+            execfn + libc::strlen(execfn as *const libc::c_char) + 1
         } else {
-            DEFAULT_STACK
+            sp
         }
     };
-    let usable = size
-        .saturating_sub(wasi_aot_abi::STACK_RESERVE)
-        .max(64 * 1024);
-    STACK_LIMIT.store(sp.saturating_sub(usable), Ordering::Relaxed);
+    // SAFETY: getrlimit/setrlimit read and write the struct we pass.
+    let size = unsafe {
+        let mut rl: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_STACK, &mut rl) != 0 {
+            DEFAULT_STACK
+        } else if rl.rlim_cur == libc::RLIM_INFINITY {
+            // Unbounded, runaway recursion would only stop when memory runs out.
+            rl.rlim_cur = DEFAULT_STACK as libc::rlim_t;
+            libc::setrlimit(libc::RLIMIT_STACK, &rl);
+            DEFAULT_STACK
+        } else {
+            rl.rlim_cur as usize
+        }
+    };
+    let bottom = top.next_multiple_of(4096).saturating_sub(size);
+    let limit = (bottom + wasi_aot_abi::STACK_RESERVE).min(sp.saturating_sub(64 * 1024));
+    STACK_LIMIT.store(limit, Ordering::Relaxed);
 }
 
 /// The C entry point (not exported in the crate's own unit-test binary, where libtest

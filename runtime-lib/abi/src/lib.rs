@@ -26,9 +26,10 @@ pub use memory::MemoryStrategy;
 pub use trap::Trap;
 pub use vmctx::VmOffsets;
 
-/// Stack the runtime keeps free below the guest's stack limit: room for host calls, the
-/// runtime itself, and leaf functions, which compiled code lets skip the limit check because
-/// their frames are bounded (see the compiler's `compile.rs`).
+/// Stack the runtime keeps between the guest's stack limit and the end of the process
+/// stack: room for host calls and the runtime itself. Only compiled functions that call
+/// into the runtime check the limit; the others run until they fault on the guard below
+/// the stack (see the compiler's `compile.rs`).
 pub const STACK_RESERVE: usize = 256 * 1024;
 
 /// Version of the compiled-code/runtime contract. Bump it whenever anything in this crate
