@@ -196,7 +196,7 @@ pub fn compile_program(
         jobs.push(Job::Trampoline(*ty, *id));
     }
 
-    // Small leaf functions are translated once up front so that calls to them can be
+    // Small functions are translated once up front so that calls to them can be
     // inlined (not at -O0); everything else is translated when it is compiled.
     let find_candidates = || -> Result<compile::InlineCandidates> {
         if config.opt_level == crate::config::OptLevel::None {
