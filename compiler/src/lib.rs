@@ -17,6 +17,7 @@ pub mod inspect;
 pub mod module;
 pub mod object;
 pub mod program;
+pub mod static_table;
 mod translate;
 
 pub use config::{Config, OptLevel, TargetCpu};

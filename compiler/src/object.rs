@@ -9,9 +9,10 @@
 
 use crate::compile::CompiledFunction;
 use crate::error::{CompileError, Result};
+use crate::static_table::StaticTable;
 use cranelift_codegen::ir::Signature;
 use cranelift_codegen::isa::OwnedTargetIsa;
-use cranelift_module::{FuncId, Linkage, Module};
+use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module, ModuleRelocTarget};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 use object::write::{Relocation, StandardSection, Symbol, SymbolId, SymbolSection};
 use object::{
@@ -61,6 +62,44 @@ impl Emitter {
             .declare_function(name, linkage, sig)
             .map_err(object_error)?;
         Ok(id.as_u32())
+    }
+
+    /// Declares a read-only data object local to the object; returns its id.
+    pub fn declare_data(&mut self, name: &str) -> Result<u32> {
+        let id = self
+            .module
+            .declare_data(name, Linkage::Local, false, false)
+            .map_err(object_error)?;
+        Ok(id.as_u32())
+    }
+
+    /// Defines the two arrays of a static table (`crate::static_table`): the code
+    /// pointer of each slot's function (0 for null), and each slot's type id.
+    pub fn define_static_table(&mut self, table: &StaticTable) -> Result<()> {
+        let contents = &table.contents;
+        let mut codes = DataDescription::new();
+        codes.define(vec![0u8; contents.slots.len() * 8].into_boxed_slice());
+        codes.set_align(8);
+        for (slot, func) in contents.slots.iter().enumerate() {
+            if let Some(id) = func {
+                let func = codes.import_function(ModuleRelocTarget::user(0, *id));
+                codes.write_function_addr(slot as u32 * 8, func);
+            }
+        }
+        let mut types = DataDescription::new();
+        let bytes: Vec<u8> = contents
+            .type_ids
+            .iter()
+            .flat_map(|t| t.to_le_bytes())
+            .collect();
+        types.define(bytes.into_boxed_slice());
+        types.set_align(4);
+        for (id, data) in [(table.codes, &codes), (table.types, &types)] {
+            self.module
+                .define_data(DataId::from_u32(id), data)
+                .map_err(object_error)?;
+        }
+        Ok(())
     }
 
     /// Defines a compiled function.

@@ -12,6 +12,7 @@ use crate::func_env::{self, Callee, ModuleEnv};
 use crate::index::*;
 use crate::module::{self, FuncSig, ImportType, ModuleInfo};
 use crate::object::{Emitter, FrameOwner};
+use crate::static_table::{self, StaticTable};
 use cranelift_entity::EntityRef;
 use cranelift_module::Linkage;
 use rayon::prelude::*;
@@ -158,13 +159,34 @@ pub fn compile_program(
         trampolines.push((ty, id));
     }
 
+    // Tables whose contents are fixed get read-only copies for `call_indirect`.
+    let mut static_tables = Vec::new();
+    for (m, (info, plan)) in infos.iter().zip(&plans).enumerate() {
+        let mut tables = HashMap::new();
+        for (table, contents) in static_table::find(info, &plan.type_ids, &plan.env_callees) {
+            let name = |what: &str| format!("__wasm_m{m}_table{}_{what}", table.as_u32());
+            let codes = emitter.declare_data(&name("codes"))?;
+            let types = emitter.declare_data(&name("types"))?;
+            tables.insert(
+                table,
+                StaticTable {
+                    contents,
+                    codes,
+                    types,
+                },
+            );
+        }
+        static_tables.push(tables);
+    }
+
     // Any module with a tag can throw, and exceptions cross instances: then every call in
     // the program checks for a pending exception.
     let exceptions = infos.iter().any(|info| !info.tags.is_empty());
     let envs: Vec<ModuleEnv<'_>> = infos
         .iter()
         .zip(&plans)
-        .map(|(info, plan)| ModuleEnv {
+        .zip(static_tables)
+        .map(|((info, plan), static_tables)| ModuleEnv {
             info,
             offsets: VmOffsets::new(plan.counts),
             type_ids: plan.type_ids.clone(),
@@ -172,6 +194,7 @@ pub fn compile_program(
             funcref_slots: plan.funcref_slots.clone(),
             libcalls: libcalls.clone(),
             exceptions,
+            static_tables,
         })
         .collect();
 
@@ -289,6 +312,11 @@ pub fn compile_program(
     let start = Instant::now();
     for (f, owner) in &compiled {
         emitter.define(f, *owner)?;
+    }
+    for env in &envs {
+        for table in env.static_tables.values() {
+            emitter.define_static_table(table)?;
+        }
     }
 
     // The code-pointer table: defined functions and adapters per module, then trampolines.
