@@ -1,4 +1,4 @@
-//! Builds the runtime static library (`runtime-lib`, release profile) with a nested cargo
+//! Builds the runtime static library (`runtime-lib`, `runtime` profile) with a nested cargo
 //! invocation in a private target directory, so that the `wasi-aot` binary can embed it:
 //! `cargo install --path compiler` then yields one self-contained tool.
 
@@ -25,7 +25,7 @@ fn main() {
         println!("cargo:rerun-if-changed={}", workspace.join(path).display());
     }
     println!("cargo:rerun-if-env-changed=WASI_AOT_RUNTIME_PROFILE");
-    let profile = env::var("WASI_AOT_RUNTIME_PROFILE").unwrap_or_else(|_| "release".into());
+    let profile = env::var("WASI_AOT_RUNTIME_PROFILE").unwrap_or_else(|_| "runtime".into());
     let target_dir = out_dir.join("runtime-target");
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
