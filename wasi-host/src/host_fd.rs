@@ -144,6 +144,26 @@ pub(crate) fn write_all_vectored(
     })
 }
 
+/// [`write_all_vectored`] for one buffer, the common case, without the slice bookkeeping.
+pub(crate) fn write_all(fd: RawFd, buf: &[u8], blocking: Blocking) -> Result<usize, Errno> {
+    let mut written = 0;
+    while written < buf.len() {
+        let rest = &buf[written..];
+        // SAFETY: `rest` is live for the duration of the call.
+        let result = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
+        match usize::try_from(result) {
+            Ok(0) => break,
+            Ok(n) => written += n,
+            Err(_) => {
+                if let Err(errno) = retry_after(last_host_errno(), fd, blocking) {
+                    return if written > 0 { Ok(written) } else { Err(errno) };
+                }
+            }
+        }
+    }
+    Ok(written)
+}
+
 /// Like [`write_all_vectored`] for a socket, with `sendmsg`: a peer that has gone away is
 /// `pipe`, never a `SIGPIPE`.
 pub(crate) fn send_all_vectored(
@@ -184,18 +204,23 @@ fn write_loop(
             }
             Err(_) => last_host_errno(),
         };
-        let retry = match code {
-            libc::EINTR => Ok(()),
-            code if is_would_block(code) && blocking == Blocking::Yes => {
-                wait_until_ready(fd, libc::POLLOUT)
-            }
-            code => Err(Errno::from_host(code)),
-        };
-        if let Err(errno) = retry {
+        if let Err(errno) = retry_after(code, fd, blocking) {
             return if written > 0 { Ok(written) } else { Err(errno) };
         }
     }
     Ok(written)
+}
+
+/// After a write to `fd` failed with host errno `code`: `Ok` to try again (interrupted, or
+/// writable again after blocking on `EAGAIN`), else the error to report.
+fn retry_after(code: libc::c_int, fd: RawFd, blocking: Blocking) -> Result<(), Errno> {
+    match code {
+        libc::EINTR => Ok(()),
+        code if is_would_block(code) && blocking == Blocking::Yes => {
+            wait_until_ready(fd, libc::POLLOUT)
+        }
+        code => Err(Errno::from_host(code)),
+    }
 }
 
 /// One `recvmsg` from the socket `fd` into `bufs` with the host `MSG_*` `flags`; returns the

@@ -122,6 +122,11 @@ pub fn fd_write(
         // The common case (wasi-libc's stdio passes one or two buffers), without allocating.
         let (entries, n) = read_iovecs_inline(mem, iovs as u32, iovs_len as u32)?;
         let target = stream_target(ctx.fds.get(fd as u32)?, true)?;
+        if n == 1 {
+            let buf = mem.slice(entries[0].buf, entries[0].len)?;
+            let count = host_fd::write_all(target.host_fd, buf, target.blocking)?;
+            return mem.write_u32(nwritten as u32, size(count)?);
+        }
         let mut bufs = [IoSlice::new(&[]), IoSlice::new(&[])];
         for (slot, iovec) in bufs.iter_mut().zip(&entries[..n]) {
             *slot = IoSlice::new(mem.slice(iovec.buf, iovec.len)?);
