@@ -158,13 +158,13 @@ pub struct FuncEnv<'a, 'm> {
     sig_refs: HashMap<TypeIndex, ir::SigRef>,
 }
 
-/// Flags for loads of vmctx fields that never change after instantiation.
 /// A slot of a static table: constant, but only in bounds after the bounds check, so the
 /// load must not move above it.
 fn static_slot() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly()
 }
 
+/// Flags for loads of vmctx fields that never change after instantiation.
 fn readonly() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly().with_can_move()
 }
