@@ -23,20 +23,6 @@ pub extern "C" fn memory_grow(vmctx: *mut u8, memory: u32, delta: u64) -> u64 {
     memory.grow(delta).unwrap_or(u64::MAX)
 }
 
-/// `memory.fill`.
-#[export_name = "wasi_aot_rt_memory_fill"]
-pub extern "C" fn memory_fill(vmctx: *mut u8, memory: u32, dst: u64, value: u32, len: u64) -> u32 {
-    let inst = instance(vmctx);
-    // SAFETY: memories are never freed.
-    let memory = unsafe { &*inst.memories[memory as usize] };
-    let Some(dst) = memory.range(dst, len) else {
-        return status(false);
-    };
-    // SAFETY: the range is in bounds.
-    unsafe { std::ptr::write_bytes(dst, value as u8, len as usize) };
-    status(true)
-}
-
 /// `memory.copy`.
 #[export_name = "wasi_aot_rt_memory_copy"]
 pub extern "C" fn memory_copy(

@@ -2,6 +2,7 @@
 
 use super::operators::Translator;
 use crate::error::{CompileError, Result};
+use crate::func_env::BulkSource;
 use crate::index::*;
 use cranelift_codegen::ir::{types, InstBuilder, Opcode, Type};
 use wasi_aot_abi::libcalls::Libcall;
@@ -130,9 +131,23 @@ impl Translator<'_, '_, '_, '_> {
                 let (dst, value, len) = self.state.pop3();
                 let dst = self.widen_to_i64(dst);
                 let len = self.widen_to_i64(len);
-                let mem = self.env.index_arg(self.builder, *mem);
+                let memory = MemoryIndex::from_u32(*mem);
+                self.env.memory_copy_or_fill(
+                    self.builder,
+                    memory,
+                    dst,
+                    BulkSource::Fill(value),
+                    len,
+                );
+            }
+            O::MemoryCopy { dst_mem, src_mem } if dst_mem == src_mem => {
+                let (dst, src, len) = self.state.pop3();
+                let dst = self.widen_to_i64(dst);
+                let src = self.widen_to_i64(src);
+                let len = self.widen_to_i64(len);
+                let memory = MemoryIndex::from_u32(*dst_mem);
                 self.env
-                    .libcall(self.builder, Libcall::MemoryFill, &[mem, dst, value, len]);
+                    .memory_copy_or_fill(self.builder, memory, dst, BulkSource::Copy(src), len);
             }
             O::MemoryCopy { dst_mem, src_mem } => {
                 let (dst, src, len) = self.state.pop3();

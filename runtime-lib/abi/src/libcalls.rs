@@ -12,9 +12,9 @@ use crate::{Trap, ValType};
 pub enum Libcall {
     /// `(memory, delta_pages) -> old_pages or -1`.
     MemoryGrow,
-    /// `(memory, dst, value, len) -> status`.
-    MemoryFill,
-    /// `(dst_memory, src_memory, dst, src, len) -> status`.
+    /// `(dst_memory, src_memory, dst, src, len) -> status`, between two memories (within
+    /// one, compiled code checks the bounds and calls libc's `memmove` itself, as it calls
+    /// `memset` for `memory.fill`).
     MemoryCopy,
     /// `(memory, data, dst, src, len) -> status`.
     MemoryInit,
@@ -54,9 +54,8 @@ pub struct LibcallSignature {
 
 impl Libcall {
     /// Every libcall, for link checks.
-    pub const ALL: [Libcall; 14] = [
+    pub const ALL: [Libcall; 13] = [
         Libcall::MemoryGrow,
-        Libcall::MemoryFill,
         Libcall::MemoryCopy,
         Libcall::MemoryInit,
         Libcall::DataDrop,
@@ -75,7 +74,6 @@ impl Libcall {
     pub fn name(self) -> &'static str {
         match self {
             Libcall::MemoryGrow => "memory_grow",
-            Libcall::MemoryFill => "memory_fill",
             Libcall::MemoryCopy => "memory_copy",
             Libcall::MemoryInit => "memory_init",
             Libcall::DataDrop => "data_drop",
@@ -96,7 +94,6 @@ impl Libcall {
     pub fn signature(self) -> LibcallSignature {
         let (params, results): (&'static [ValType], &'static [ValType]) = match self {
             Libcall::MemoryGrow => (&[I32, I64], &[I64]),
-            Libcall::MemoryFill => (&[I32, I64, I32, I64], &[I32]),
             Libcall::MemoryCopy => (&[I32, I32, I64, I64, I64], &[I32]),
             Libcall::MemoryInit => (&[I32, I32, I64, I32, I32], &[I32]),
             Libcall::DataDrop => (&[I32], &[]),
@@ -116,9 +113,7 @@ impl Libcall {
     /// The trap raised when the libcall returns a non-zero status.
     pub fn trap(self) -> Option<Trap> {
         match self {
-            Libcall::MemoryFill | Libcall::MemoryCopy | Libcall::MemoryInit => {
-                Some(Trap::MemoryOutOfBounds)
-            }
+            Libcall::MemoryCopy | Libcall::MemoryInit => Some(Trap::MemoryOutOfBounds),
             Libcall::TableFill | Libcall::TableCopy | Libcall::TableInit => {
                 Some(Trap::TableOutOfBounds)
             }
