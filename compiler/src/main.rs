@@ -283,7 +283,7 @@ fn run(policy: &PolicyArgs, input: &Path, args: &[String]) -> Result<i32> {
         &policy.opt,
     )
         .hash(&mut hasher);
-    let dir = wasi_aot_linker::archive::cache_dir().join("run");
+    let dir = wasi_aot_linker::runtime::cache_dir().join("run");
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("failed to create `{}`", dir.display()))?;
     let exe = dir.join(format!("{:016x}", hasher.finish()));

@@ -6,14 +6,8 @@ use std::path::Path;
 /// Native libraries a Rust static library needs on x86_64 Linux (glibc).
 const NATIVE_LIBS: &[&str] = &["-lutil", "-lrt", "-lpthread", "-lm", "-ldl", "-lc"];
 
-/// Whether an executable `name` is in a directory of `PATH`.
-fn on_path(name: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(name).is_file()))
-}
-
 /// Runs the link.
-pub fn link(options: &LinkOptions, archive: &Path) -> Result<(), LinkError> {
+pub fn link(options: &LinkOptions, runtime: &Path) -> Result<(), LinkError> {
     let target = "x86_64-unknown-linux-gnu";
     let compiler = cc::Build::new()
         .target(target)
@@ -24,15 +18,10 @@ pub fn link(options: &LinkOptions, archive: &Path) -> Result<(), LinkError> {
         .try_get_compiler()
         .map_err(|e| LinkError::NoCompiler(e.to_string()))?;
     let mut cmd = std::process::Command::new(compiler.path());
-    if on_path("ld.gold") {
-        // gold links the runtime archive in about 60% of the time GNU ld takes (65 vs
-        // 105 ms for SQLite), with less memory than lld.
-        cmd.arg("-fuse-ld=gold");
-    }
     cmd.arg("-o")
         .arg(&options.output)
         .arg(&options.object)
-        .arg(archive)
+        .arg(runtime)
         .args(["-no-pie", "-Wl,--gc-sections", "-Wl,-O1"]);
     if options.static_link {
         cmd.arg("-static");

@@ -1,13 +1,13 @@
 //! Links objects produced by `wasi-aot` with the runtime library into executables.
 //!
-//! Entry points: [`link`]. [`archive`] decides which runtime archive is used (the one
+//! Entry points: [`link`]. [`runtime`] decides which runtime library is used (the object
 //! embedded at build time, or `WASI_AOT_RUNTIME_LIB` for development); [`command`] finds
 //! the system C compiler and runs it as the link driver.
 //!
-//! Boundaries: this crate knows nothing of wasm; it links an object and an archive.
+//! Boundaries: this crate knows nothing of wasm; it links an object with the runtime.
 
-pub mod archive;
 pub mod command;
+pub mod runtime;
 
 use std::path::PathBuf;
 
@@ -27,9 +27,9 @@ pub struct LinkOptions {
 /// Errors of linking.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkError {
-    /// The runtime archive could not be provided.
+    /// The runtime library could not be provided.
     #[error("runtime library {}: {error}", path.display())]
-    Archive {
+    Runtime {
         /// The path tried.
         path: PathBuf,
         /// Why.
@@ -52,6 +52,6 @@ pub enum LinkError {
 
 /// Links `options.object` with the runtime into `options.output`.
 pub fn link(options: &LinkOptions) -> Result<(), LinkError> {
-    let archive = archive::runtime_archive()?;
-    command::link(options, &archive)
+    let runtime = runtime::runtime_library()?;
+    command::link(options, &runtime)
 }

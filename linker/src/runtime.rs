@@ -1,14 +1,15 @@
-//! Which runtime archive to link: the one place that decides.
+//! Which runtime library to link: the one place that decides.
 //!
-//! The archive built by `build.rs` is embedded in the `wasi-aot` binary and written, once
-//! per content hash, to the user's cache directory. `WASI_AOT_RUNTIME_LIB` overrides it
+//! The runtime built by `build.rs` (the archive pre-linked into one relocatable object) is
+//! embedded in the `wasi-aot` binary and written, once per content hash, to the user's
+//! cache directory. `WASI_AOT_RUNTIME_LIB` overrides it with an archive or an object
 //! (development only).
 
 use crate::LinkError;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libwasi_aot_runtime.a"));
+static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wasi_aot_runtime.o"));
 
 /// FNV-1a: a stable content hash for the cache file name.
 fn content_hash(bytes: &[u8]) -> u64 {
@@ -27,23 +28,23 @@ pub fn cache_dir() -> PathBuf {
     base.join("wasi-aot")
 }
 
-/// The path of the archive to link.
-pub fn runtime_archive() -> Result<PathBuf, LinkError> {
+/// The path of the runtime library to link.
+pub fn runtime_library() -> Result<PathBuf, LinkError> {
     if let Some(path) = std::env::var_os("WASI_AOT_RUNTIME_LIB") {
         let path = PathBuf::from(path);
         return match std::fs::metadata(&path) {
             Ok(_) => Ok(path),
-            Err(error) => Err(LinkError::Archive { path, error }),
+            Err(error) => Err(LinkError::Runtime { path, error }),
         };
     }
     write_to_cache(&cache_dir())
 }
 
-/// Writes the embedded archive into `dir` unless an identical one is there; returns its
+/// Writes the embedded runtime into `dir` unless an identical one is there; returns its
 /// path.
 fn write_to_cache(dir: &std::path::Path) -> Result<PathBuf, LinkError> {
     let path = dir.join(format!(
-        "libwasi_aot_runtime-{:016x}.a",
+        "wasi_aot_runtime-{:016x}.o",
         content_hash(EMBEDDED)
     ));
     if std::fs::metadata(&path)
@@ -63,7 +64,7 @@ fn write_to_cache(dir: &std::path::Path) -> Result<PathBuf, LinkError> {
         std::fs::write(&tmp, EMBEDDED)?;
         std::fs::rename(&tmp, &path)
     };
-    write().map_err(|error| LinkError::Archive {
+    write().map_err(|error| LinkError::Runtime {
         path: path.clone(),
         error,
     })?;
@@ -73,14 +74,17 @@ fn write_to_cache(dir: &std::path::Path) -> Result<PathBuf, LinkError> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn embedded_archive_is_an_ar_file() {
-        assert!(super::EMBEDDED.starts_with(b"!<arch>\n"));
+    fn embedded_runtime_is_a_relocatable_elf_object() {
+        let e = super::EMBEDDED;
+        assert!(e.starts_with(b"\x7fELF"));
+        // e_type (little-endian u16 at offset 16): ET_REL.
+        assert_eq!(&e[16..18], &[1, 0]);
     }
 
     #[test]
     fn concurrent_writers_on_a_cold_cache_all_succeed() {
         let dir =
-            std::env::temp_dir().join(format!("wasi-aot-archive-test-{}", std::process::id()));
+            std::env::temp_dir().join(format!("wasi-aot-runtime-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let paths: Vec<_> = std::thread::scope(|s| {
             let workers: Vec<_> = (0..8)
