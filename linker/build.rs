@@ -69,7 +69,22 @@ fn main() {
         profile.as_str()
     };
     let built = target_dir.join(dir).join("libwasi_aot_runtime.a");
-    prelink(&built, &out_dir.join("wasi_aot_runtime.o"));
+    let object = out_dir.join("wasi_aot_runtime.o");
+    prelink(&built, &object);
+    // The cache file name, hashed here rather than over 15 MB at every link.
+    let bytes =
+        std::fs::read(&object).unwrap_or_else(|e| panic!("cannot read {}: {e}", object.display()));
+    println!(
+        "cargo:rustc-env=WASI_AOT_RUNTIME_HASH={:016x}",
+        content_hash(&bytes)
+    );
+}
+
+/// FNV-1a: a stable content hash.
+fn content_hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Links the runtime archive into one relocatable object without debug information: every
