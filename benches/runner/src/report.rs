@@ -325,8 +325,9 @@ impl Report {
         let _ = writeln!(out, "| native compiler | {} (`-O2`, `-lm`) |", m.gcc);
         let _ = writeln!(
             out,
-            "| wasm compiler (checked-in modules) | {} (`-O2`, wasi-libc) |",
-            m.clang
+            "| wasm compiler (checked-in modules) | {} (`-O2 {}`, wasi-libc) |",
+            m.clang,
+            crate::tools::WASM_FEATURES.join(" ")
         );
         let _ = writeln!(out, "| wasmtime | {} |", m.wasmtime);
         let _ = writeln!(out, "| wasi-aot | {} |", m.wasi_aot);

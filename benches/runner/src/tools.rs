@@ -75,12 +75,25 @@ impl Tools {
 
     /// The flags that turn `wasm_cc` into a wasm32-wasi compiler.
     pub fn wasm_target_args(&self) -> Vec<String> {
-        vec![
+        let mut args = vec![
             "--target=wasm32-wasi".into(),
             format!("--sysroot={}", self.wasi_sysroot),
-        ]
+        ];
+        args.extend(WASM_FEATURES.iter().map(|f| f.to_string()));
+        args
     }
 }
+
+/// The wasm features the benchmark modules are built with: those clang enables by default
+/// since LLVM 19 (Debian's clang 14 does not), minus multivalue and reference types, which
+/// change the C ABI and the table encoding. Keep in step with `BENCH_WASM_FEATURES` in
+/// `benches/Makefile.inc`.
+pub const WASM_FEATURES: &[&str] = &[
+    "-mbulk-memory",
+    "-msign-ext",
+    "-mnontrapping-fptoint",
+    "-mmutable-globals",
+];
 
 /// Runs `program args` and returns the first line of its standard output (or of its
 /// standard error when stdout is empty), for version strings.
