@@ -6,17 +6,21 @@
 //! compiled code turns into a trap.
 
 use crate::trap;
-use std::cell::RefCell;
+use std::cell::Cell;
 use wasi_aot_abi::vmctx::{VmHeader, VmMemory};
 use wasi_aot_host::{GuestMemory, HostError, HostTrap, WasiCtx};
 
 thread_local! {
-    static CTX: RefCell<Option<WasiCtx>> = const { RefCell::new(None) };
+    /// The context of the guest running on this thread, for the rest of the process. A
+    /// plain pointer, not a `RefCell`: host calls are the only users, and a host function
+    /// never calls back into the guest, so they never overlap (and the access is one
+    /// load, with no lazy-initialisation or borrow-flag checks on the host-call path).
+    static CTX: Cell<*mut WasiCtx> = const { Cell::new(std::ptr::null_mut()) };
 }
 
-/// Installs the WASI context used by host calls.
+/// Installs the WASI context used by host calls on this thread, for the rest of the process.
 pub fn set_context(ctx: WasiCtx) {
-    CTX.with(|c| *c.borrow_mut() = Some(ctx));
+    CTX.with(|c| c.set(Box::into_raw(Box::new(ctx))));
 }
 
 fn host_call(
@@ -32,10 +36,12 @@ fn host_call(
         // SAFETY: the record describes the accessible part of a live memory.
         unsafe { GuestMemory::new((*memory).base, (*memory).length as usize) }
     };
-    let result = CTX.with(|c| match c.borrow_mut().as_mut() {
+    // SAFETY: the pointer is null or the leaked context of this thread, and no other
+    // reference to it is live (host calls do not overlap; see `CTX`).
+    let result = match unsafe { CTX.with(Cell::get).as_mut() } {
         Some(ctx) => f(ctx, &mut guest),
         None => Err(HostError::Trap(HostTrap::Exit(70))),
-    });
+    };
     match result {
         Ok(()) => 0,
         Err(HostError::Guest(errno)) => errno.raw() as i32,

@@ -80,7 +80,8 @@ pub struct VmFuncRef {
 #[repr(C)]
 #[derive(Debug)]
 pub struct VmHeader {
-    /// Lowest stack address compiled code may use; checked in every function prologue.
+    /// The stack address below which compiled code must not call into the runtime;
+    /// checked in the prologue of the functions that do (see `STACK_RESERVE`).
     pub stack_limit: usize,
     /// The runtime's instance record (opaque to compiled code).
     pub instance: *mut u8,
