@@ -3,7 +3,8 @@
 //! A funcref table that is neither imported nor exported, that no instruction writes
 //! (`table.set`, `table.grow`, `table.fill`, `table.copy` into it, `table.init`), and that
 //! only active segments of constant offsets and `ref.func`/`ref.null` items fill, holds
-//! the same functions from instantiation on. This is the common shape of a C program's
+//! the same functions from instantiation on, provided instantiation cannot stop partway
+//! (every active segment of the module is constant and in bounds). This is the common shape of a C program's
 //! function-pointer table. `call_indirect` through such a table reads the callee from a
 //! read-only array of code pointers, with the length as an immediate and the type check
 //! against a parallel array of type ids, or with none when every function in the table
@@ -87,7 +88,7 @@ pub fn find(
         })
         .map(|(index, _)| index)
         .collect();
-    if candidates.is_empty() {
+    if candidates.is_empty() || !segments_cannot_trap(info) {
         return Vec::new();
     }
     match written_tables(info) {
@@ -100,6 +101,28 @@ pub fn find(
             contents(info, table, type_ids, callees).map(|contents| (table, contents))
         })
         .collect()
+}
+
+/// Whether every active segment is certain to apply: constant offset, in bounds of its
+/// table's declared minimum (an imported table is at least that large). Instantiation
+/// applies segments in order and stops at the first that traps, keeping earlier writes; a
+/// function that escaped through an earlier segment into another module's table could
+/// then still run and see a table that a later segment never filled.
+fn segments_cannot_trap(info: &ModuleInfo<'_>) -> bool {
+    info.elems.iter().all(|(_, elem)| {
+        let ElemMode::Active { table, offset } = &elem.mode else {
+            return true;
+        };
+        let [ConstOp::I32Const(offset)] = offset.ops.as_slice() else {
+            return false;
+        };
+        let Some(decl) = info.tables.get(TableIndex::from_u32(*table)) else {
+            return false;
+        };
+        (*offset as u32 as u64)
+            .checked_add(elem.items.len() as u64)
+            .is_some_and(|end| end <= decl.ty.min)
+    })
 }
 
 /// The indices of the tables some instruction writes, or `None` if a body cannot be read

@@ -153,6 +153,28 @@
 (assert_return (invoke $exporter "call" (i32.const 0)) (i32.const 11))
 (assert_return (invoke $exporter "call" (i32.const 1)) (i32.const 30))
 
+;; Instantiation that stops partway: a function escapes into another module's table through
+;; an early segment, a later segment traps, and the segment that would fill the private
+;; table never runs. The escaped function must see that table empty.
+(module $A
+  (type $v (func (result i32)))
+  (table (export "t") 1 funcref)
+  (func (export "call0") (result i32) (call_indirect (type $v) (i32.const 0))))
+(register "A" $A)
+(assert_trap
+  (module
+    (type $v (func (result i32)))
+    (import "A" "t" (table 1 funcref))
+    (table $p 1 funcref)
+    (table $q 1 funcref)
+    (func $g (type $v) (call_indirect $p (type $v) (i32.const 0)))
+    (func $f (type $v) (i32.const 42))
+    (elem (table 0) (i32.const 0) func $g)
+    (elem (table $q) (i32.const 1) func $f)
+    (elem (table $p) (i32.const 0) func $f))
+  "out of bounds table access")
+(assert_trap (invoke $A "call0") "uninitialized element")
+
 ;; A segment out of bounds fails instantiation, as ever.
 (assert_trap
   (module
