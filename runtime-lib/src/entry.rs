@@ -16,6 +16,9 @@ use wasi_aot_host::{HostTrap, WasiCtx};
 const TRAP_STATUS: i32 = 134;
 /// Guest stack when the process stack is unlimited.
 const DEFAULT_STACK: usize = 8 << 20;
+/// The smallest stack limit the runtime runs with when the hard limit allows: room for
+/// `STACK_RESERVE` and some guest frames.
+const MIN_STACK: usize = 1 << 20;
 
 fn die(message: &str) -> ! {
     eprintln!("error: {message}");
@@ -50,6 +53,15 @@ fn set_stack_limit() {
             rl.rlim_cur = DEFAULT_STACK as libc::rlim_t;
             libc::setrlimit(libc::RLIMIT_STACK, &rl);
             DEFAULT_STACK
+        } else if (rl.rlim_cur as usize) < MIN_STACK && rl.rlim_max as usize >= MIN_STACK {
+            // Too small to keep the runtime's reserve: raise it, as the hard limit allows.
+            let current = rl.rlim_cur as usize;
+            rl.rlim_cur = MIN_STACK as libc::rlim_t;
+            if libc::setrlimit(libc::RLIMIT_STACK, &rl) == 0 {
+                MIN_STACK
+            } else {
+                current
+            }
         } else {
             rl.rlim_cur as usize
         }
