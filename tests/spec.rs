@@ -213,7 +213,26 @@ fn arg(a: &WastArg<'_>) -> Result<String> {
         WastArgCore::F32(v) => format!("f32:{:x}", v.bits),
         WastArgCore::F64(v) => format!("f64:{:x}", v.bits),
         WastArgCore::V128(v) => format!("v128:{:x}", u128::from_le_bytes(v.to_le_bytes())),
-        WastArgCore::RefNull(_) => "funcref:null".into(),
+        WastArgCore::RefNull(heap) => {
+            use wast::core::{AbstractHeapType as A, HeapType as H};
+            let kind = match heap {
+                H::Abstract {
+                    ty: A::Func | A::NoFunc,
+                    ..
+                }
+                | H::Concrete(_) => "funcref",
+                H::Abstract {
+                    ty: A::Extern | A::NoExtern,
+                    ..
+                } => "externref",
+                H::Abstract {
+                    ty: A::Exn | A::NoExn,
+                    ..
+                } => "exnref",
+                _ => bail!("ref.null of a GC heap type"),
+            };
+            format!("{kind}:null")
+        }
         WastArgCore::RefExtern(n) => format!("externref:{n}"),
         WastArgCore::RefHost(_) => bail!("ref.host arguments are not supported"),
     })

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! Values are `TYPE:BITS` with the bits in hex (`i32:2a`, `f64:3ff0000000000000`),
-//! `funcref:null`/`funcref:ref`, `externref:null`/`externref:N`. Names are `=` followed by
+//! `funcref:null`/`funcref:ref`, `externref:null`/`externref:N`, `exnref:null`; invoke
+//! arguments must have the types of the function's parameters. Names are `=` followed by
 //! the hex of their bytes, so that an empty name is still a word. The harness runs in the
 //! same runtime, with the same compiled code and trap handling as a WASI command.
 
@@ -33,13 +34,26 @@ fn unhex(s: &str) -> Option<String> {
     String::from_utf8(bytes?).ok()
 }
 
-fn parse_value(s: &str) -> Option<u128> {
-    let (ty, bits) = s.split_once(':')?;
-    match (ty, bits) {
-        ("funcref" | "externref", "null") => Some(0),
-        ("externref", n) => Some(n.parse::<u64>().ok()? as u128 + 1),
-        (_, bits) => u128::from_str_radix(bits, 16).ok(),
-    }
+/// A value and the type its text names.
+fn parse_value(s: &str) -> Option<(ValType, u128)> {
+    let (name, bits) = s.split_once(':')?;
+    let ty = match name {
+        "i32" => ValType::I32,
+        "i64" => ValType::I64,
+        "f32" => ValType::F32,
+        "f64" => ValType::F64,
+        "v128" => ValType::V128,
+        "funcref" => ValType::FuncRef,
+        "externref" => ValType::ExternRef,
+        "exnref" => ValType::ExnRef,
+        _ => return None,
+    };
+    let raw = match (ty, bits) {
+        (ValType::FuncRef | ValType::ExternRef | ValType::ExnRef, "null") => 0,
+        (ValType::ExternRef, n) => n.parse::<u64>().ok()? as u128 + 1,
+        (_, bits) => u128::from_str_radix(bits, 16).ok()?,
+    };
+    Some((ty, raw))
 }
 
 fn format_value(ty: ValType, raw: u128) -> String {
@@ -119,7 +133,7 @@ impl Script {
                 let Some(Extern::Func(f)) = inst.export(&name) else {
                     return Err(error("no such function export"));
                 };
-                let args: Vec<u128> = words
+                let args: Vec<(ValType, u128)> = words
                     .map(parse_value)
                     .collect::<Option<_>>()
                     .ok_or(error("bad argument"))?;
@@ -128,6 +142,14 @@ impl Script {
                 if args.len() != ty.params.len() {
                     return Err(error("wrong number of arguments"));
                 }
+                // A mistyped script would otherwise pass raw bits of the wrong type.
+                if let Some(i) = (0..args.len()).find(|&i| args[i].0 != ty.params[i]) {
+                    return Err(error(&format!(
+                        "argument {i} is {:?}, the function takes {:?}",
+                        args[i].0, ty.params[i]
+                    )));
+                }
+                let args: Vec<u128> = args.into_iter().map(|(_, raw)| raw).collect();
                 // SAFETY: `f` is a live export and the arguments match its parameter count;
                 // their bits are taken as given, as the spec tests intend.
                 match unsafe { instance::invoke(f, &args) } {
