@@ -5,12 +5,12 @@
 //! only active segments of constant offsets and `ref.func`/`ref.null` items fill, holds
 //! the same functions from instantiation on, provided instantiation cannot stop partway
 //! (every active segment of the module is constant and in bounds). This is the common
-//! shape of a C program's function-pointer table. `call_indirect` through such a table reads the callee from a
-//! read-only array of code pointers, with the length as an immediate and the type check
-//! against a parallel array of type ids, or with none when every function in the table
-//! has the expected type (then a null slot is a null code pointer): two dependent loads
-//! fewer than through the runtime's table, which shortens the wait on a mispredicted
-//! indirect call.
+//! shape of a C program's function-pointer table. `call_indirect` through such a table
+//! reads the callee from a read-only array of code pointers, with the length as an
+//! immediate and the type check against a parallel array of type ids, or with none when
+//! every function in the table has the expected type (then a null slot is a null code
+//! pointer): two dependent loads fewer than through the runtime's table, which shortens
+//! the wait on a mispredicted indirect call.
 //!
 //! The runtime table still exists and is filled as before, for `table.get`, `table.size`
 //! and anything else that reads it.
