@@ -323,7 +323,8 @@ fn argv0_is_executable_name() -> Result<()> {
 /// Runaway recursion ends in the "call stack exhausted" trap whatever the process stack
 /// limit: compiled code runs into the guard below the stack, and code that calls the runtime
 /// stops at the limit the runtime derives from `RLIMIT_STACK` (which it lowers to 8 MiB
-/// when unlimited, and raises to 1 MiB when smaller and the hard limit allows). Each recursion program runs under several soft limits set by `sh`.
+/// when unlimited, and raises to 1 MiB when smaller and the hard limit allows). Each
+/// recursion program runs under several soft limits set by `sh`.
 fn stack_exhaustion_under_stack_limits() -> Result<()> {
     let dir = tempfile::tempdir()?;
     let programs = programs_dir();
