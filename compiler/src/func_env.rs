@@ -161,18 +161,12 @@ pub struct FuncEnv<'a, 'm> {
     /// Module-wide facts.
     pub module: &'a ModuleEnv<'m>,
     vmctx: Option<Value>,
-    func_refs: HashMap<u32, ir::FuncRef>,
-    /// Data objects referenced as functions (see `data_address`).
-    data_refs: HashMap<u32, ir::FuncRef>,
+    /// Imported functions (and data objects referenced as functions, see `data_address`)
+    /// by (namespace, index) of their names.
+    func_refs: HashMap<(u32, u32), ir::FuncRef>,
     /// libc functions called directly.
     libc_refs: HashMap<ir::LibCall, ir::FuncRef>,
     sig_refs: HashMap<TypeIndex, ir::SigRef>,
-}
-
-/// A slot of a static table: constant, but only in bounds after the bounds check, so the
-/// load must not move above it.
-fn static_slot() -> MemFlagsData {
-    MemFlagsData::trusted().with_readonly()
 }
 
 /// Flags for loads of vmctx fields that never change after instantiation.
@@ -187,7 +181,6 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             module,
             vmctx: None,
             func_refs: HashMap::new(),
-            data_refs: HashMap::new(),
             libc_refs: HashMap::new(),
             sig_refs: HashMap::new(),
         }
@@ -224,6 +217,7 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         &self.module.info.types[ty]
     }
 
+    /// Object function `id` (namespace 0), imported into the function once.
     fn import_func(
         &mut self,
         builder: &mut FunctionBuilder<'_>,
@@ -231,20 +225,30 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         signature: impl FnOnce() -> Signature,
         colocated: bool,
     ) -> ir::FuncRef {
-        if let Some(f) = self.func_refs.get(&id) {
+        self.import_name(builder, UserExternalName::new(0, id), signature, colocated)
+    }
+
+    /// The object symbol `name`, imported into the function once, as a function.
+    fn import_name(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        name: UserExternalName,
+        signature: impl FnOnce() -> Signature,
+        colocated: bool,
+    ) -> ir::FuncRef {
+        let key = (name.namespace, name.index);
+        if let Some(f) = self.func_refs.get(&key) {
             return *f;
         }
         let signature = builder.import_signature(signature());
-        let name = builder
-            .func
-            .declare_imported_user_function(UserExternalName::new(0, id));
+        let name = builder.func.declare_imported_user_function(name);
         let f = builder.import_function(ExtFuncData {
             name: ExternalName::user(name),
             signature,
             colocated,
             patchable: false,
         });
-        self.func_refs.insert(id, f);
+        self.func_refs.insert(key, f);
         f
     }
 
@@ -289,6 +293,25 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         }
     }
 
+    /// The current length in bytes of the memory whose record is at `record + at`.
+    fn memory_length(
+        &self,
+        builder: &mut FunctionBuilder<'_>,
+        (record, at): (Value, i32),
+    ) -> Value {
+        let offset = at + field::MEMORY_LENGTH as i32;
+        builder
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), record, offset)
+    }
+
+    /// The base address of the memory whose record is at `record + at` (fixed: memories
+    /// grow in place).
+    fn memory_base(&self, builder: &mut FunctionBuilder<'_>, (record, at): (Value, i32)) -> Value {
+        let offset = at + field::MEMORY_BASE as i32;
+        builder.ins().load(types::I64, readonly(), record, offset)
+    }
+
     /// Whether `memory` has 64-bit addresses.
     pub fn is_memory64(&self, memory: MemoryIndex) -> bool {
         self.module.info.memories[memory].memory64
@@ -308,13 +331,8 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         offset: u64,
         size: u32,
     ) -> (Value, i32) {
-        let (record, at) = self.memory_record(builder, memory);
-        let base = builder.ins().load(
-            types::I64,
-            readonly(),
-            record,
-            at + field::MEMORY_BASE as i32,
-        );
+        let record = self.memory_record(builder, memory);
+        let base = self.memory_base(builder, record);
         let index = if self.is_memory64(memory) {
             let oob = trap_code(Trap::MemoryOutOfBounds);
             let reach = builder
@@ -329,12 +347,7 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
                 builder.ins().trapnz(always, oob);
                 reach
             };
-            let len = builder.ins().load(
-                types::I64,
-                MemFlagsData::trusted(),
-                record,
-                at + field::MEMORY_LENGTH as i32,
-            );
+            let len = self.memory_length(builder, record);
             let out = builder.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
             builder.ins().trapnz(out, oob);
             index
@@ -359,13 +372,8 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
 
     /// `memory.size` in pages.
     pub fn memory_size(&mut self, builder: &mut FunctionBuilder<'_>, memory: MemoryIndex) -> Value {
-        let (record, at) = self.memory_record(builder, memory);
-        let len = builder.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            record,
-            at + field::MEMORY_LENGTH as i32,
-        );
+        let record = self.memory_record(builder, memory);
+        let len = self.memory_length(builder, record);
         let pages = builder.ins().ushr_imm_u(len, 16);
         if self.is_memory64(memory) {
             pages
@@ -387,13 +395,8 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         len: Value,
     ) {
         let oob = trap_code(Trap::MemoryOutOfBounds);
-        let (record, at) = self.memory_record(builder, memory);
-        let size = builder.ins().load(
-            types::I64,
-            MemFlagsData::trusted(),
-            record,
-            at + field::MEMORY_LENGTH as i32,
-        );
+        let record = self.memory_record(builder, memory);
+        let size = self.memory_length(builder, record);
         let mut ends = vec![dst];
         if let BulkSource::Copy(src) = src {
             ends.push(src);
@@ -403,12 +406,7 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
             let out = builder.ins().icmp(IntCC::UnsignedGreaterThan, end, size);
             builder.ins().trapnz(out, oob);
         }
-        let base = builder.ins().load(
-            types::I64,
-            readonly(),
-            record,
-            at + field::MEMORY_BASE as i32,
-        );
+        let base = self.memory_base(builder, record);
         let dst = builder.ins().iadd(base, dst);
         let (libcall, value) = match src {
             BulkSource::Copy(src) => (ir::LibCall::Memmove, builder.ins().iadd(base, src)),
@@ -728,10 +726,7 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
         let contents = &fixed.contents;
         let typed = contents.function_type() == Some(expected);
         if !typed {
-            let types_base = self.data_address(builder, fixed.types);
-            let offset = builder.ins().imul_imm_s(slot, 4);
-            let addr = builder.ins().iadd(types_base, offset);
-            let type_id = builder.ins().load(types::I32, static_slot(), addr, 0);
+            let type_id = self.static_slot(builder, fixed.types, slot, types::I32);
             let null = builder.ins().icmp_imm_s(
                 IntCC::Equal,
                 type_id,
@@ -748,16 +743,30 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
                 .ins()
                 .trapnz(mismatch, trap_code(Trap::IndirectCallTypeMismatch));
         }
-        let codes_base = self.data_address(builder, fixed.codes);
-        let offset = builder.ins().imul_imm_s(slot, 8);
-        let addr = builder.ins().iadd(codes_base, offset);
-        let code = builder.ins().load(types::I64, static_slot(), addr, 0);
+        let code = self.static_slot(builder, fixed.codes, slot, types::I64);
         if typed && contents.has_null() {
             builder
                 .ins()
                 .trapz(code, trap_code(Trap::UninitializedElement));
         }
         (code, self.vmctx())
+    }
+
+    /// Element `slot` (an `i64`, already bounds-checked) of the array of `ty` in data object
+    /// `data`.
+    fn static_slot(
+        &mut self,
+        builder: &mut FunctionBuilder<'_>,
+        data: u32,
+        slot: Value,
+        ty: ir::Type,
+    ) -> Value {
+        let base = self.data_address(builder, data);
+        let offset = builder.ins().imul_imm_s(slot, ty.bytes() as i64);
+        let addr = builder.ins().iadd(base, offset);
+        // Constant, but in bounds only after the bounds check: no `can_move`.
+        let flags = MemFlagsData::trusted().with_readonly();
+        builder.ins().load(ty, flags, addr, 0)
     }
 
     /// The address of data object `id` of this object file.
@@ -767,23 +776,8 @@ impl<'a, 'm> FuncEnv<'a, 'm> {
     /// into the caller, but copies symbol global values unchanged, names included, so a
     /// `GlobalValueData::Symbol` from an inlined body would name the wrong object.
     fn data_address(&mut self, builder: &mut FunctionBuilder<'_>, id: u32) -> Value {
-        let f = match self.data_refs.get(&id) {
-            Some(f) => *f,
-            None => {
-                let signature = builder.import_signature(Signature::new(CallConv::Tail));
-                let name = builder
-                    .func
-                    .declare_imported_user_function(UserExternalName::new(1, id));
-                let f = builder.import_function(ExtFuncData {
-                    name: ExternalName::user(name),
-                    signature,
-                    colocated: true,
-                    patchable: false,
-                });
-                self.data_refs.insert(id, f);
-                f
-            }
-        };
+        let name = UserExternalName::new(1, id);
+        let f = self.import_name(builder, name, || Signature::new(CallConv::Tail), true);
         builder.ins().func_addr(types::I64, f)
     }
 
