@@ -50,7 +50,7 @@ impl WasiCtx {
             dir,
             preopen: Some(guest_path.to_string()),
         });
-        let descriptor = Descriptor::new(kind, rights::PREOPEN_BASE, rights::PREOPEN_INHERITING);
+        let descriptor = Descriptor::new(kind, rights::DIRECTORY, rights::DIRECTORY_INHERITING);
         self.fds.push(descriptor).map_err(errno_to_io)
     }
 
@@ -104,7 +104,7 @@ fn host_rights(fd: &OwnedFd) -> Result<u64, Errno> {
     let raw = fd.as_raw_fd();
     let kind = host_fd::file_type(raw)?;
     let status = host_fd::status_flags(raw)?;
-    let mut base = rights::ALL & !rights::NOT_FOR_FILES;
+    let mut base = rights::FILE;
     match status & libc::O_ACCMODE {
         libc::O_RDWR => {}
         libc::O_WRONLY => base &= !rights::FD_READ,

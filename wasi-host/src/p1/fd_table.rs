@@ -5,11 +5,14 @@
 //! one past the highest in use. The context numbers stdio 0, 1, 2, then the preopened
 //! directories, then the preopened listening sockets.
 //!
-//! Every descriptor carries P1 `rights` (base and inheriting). They start as wasmtime reports
-//! them (stdio, preopens) or as the guest asked when opening, limited by the parent's
-//! inheriting rights; `fd_fdstat_set_rights` can only take rights away. Each function checks
-//! the right witx names for it with [`Descriptor::require`]. Every `match` on the kinds is
-//! exhaustive, so each function decides what each kind means.
+//! Every descriptor carries P1 `rights` (base and inheriting). They start as every right the
+//! descriptor's kind and access mode allow (as wasmtime reports them for stdio and preopens;
+//! `path_open` documents the rest), and only `fd_fdstat_set_rights` takes rights away, so a
+//! right is missing only where the guest dropped it (here or on a directory above) or where
+//! the access mode rules it out. That way enforcing rights never refuses what wasmtime, which
+//! enforces none, allows. Each function checks the right witx names for it with
+//! [`Descriptor::require`]. Every `match` on the kinds is exhaustive, so each function
+//! decides what each kind means.
 
 use std::collections::BTreeSet;
 use std::os::fd::{AsRawFd, RawFd};

@@ -38,10 +38,14 @@ fn path_flags(value: i32) -> Result<PathFlags, HostError> {
 /// Opens `path` beneath the directory `fd` and writes the new descriptor's number to
 /// `opened_fd`.
 ///
-/// The file is opened for reading when `fs_rights_base` has `fd_read` (or lacks `fd_write`)
-/// and for writing when it has `fd_write`, like wasmtime. The new descriptor gets the rights
-/// asked for, less those that mean nothing for what was opened; asking for rights the
-/// directory cannot hand down (its inheriting rights) is `notcapable`.
+/// Rights follow wasmtime, and so never make `path_open` fail. The rights asked for choose
+/// the access mode: the file is opened for writing when `fs_rights_base` has `fd_write`, and
+/// for reading when it has `fd_read` (or lacks `fd_write`). Beyond that the new descriptor has
+/// every right its kind allows, whatever was asked: a narrow request is not a restriction
+/// (wasmtime enforces none), and rights the directory cannot hand down are masked off, never
+/// an error. A directory lacks a right to hand down only when the guest dropped it with
+/// `fd_fdstat_set_rights`; what the guest dropped stays dropped for everything opened
+/// beneath. `creat` needs `path_create_file` and `trunc` `path_filestat_set_size`.
 pub fn path_open(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory,
@@ -57,10 +61,10 @@ pub fn path_open(
 ) -> Result<(), HostError> {
     let path_flags = path_flags(dirflags)?;
     let oflags_bits = flags(oflags_value, oflags::ALL, "oflags")?;
-    let (base, inheriting) = (
-        rights_value(fs_rights_base)?,
-        rights_value(fs_rights_inheriting)?,
-    );
+    let asked = rights_value(fs_rights_base)?;
+    // Validated like every rights parameter, and otherwise meaningless: what a descriptor
+    // hands down follows from its kind, as its own rights do.
+    rights_value(fs_rights_inheriting)?;
     let fdflags_bits = flags(fdflags_value, fdflags::ALL, "fdflags")?;
     let path = mem.read_string(path as u32, path_len as u32)?;
 
@@ -74,10 +78,12 @@ pub fn path_open(
     if oflags_bits & oflags::CREAT != 0 {
         needed |= rights::PATH_CREATE_FILE;
     }
-    descriptor.require(needed)?;
-    if (base | inheriting) & !descriptor.inheriting != 0 {
-        return Err(Errno::Notcapable.into());
+    if oflags_bits & oflags::TRUNC != 0 {
+        needed |= rights::PATH_FILESTAT_SET_SIZE;
     }
+    descriptor.require(needed)?;
+    let granted = descriptor.inheriting;
+    let asked = asked & granted;
 
     let open_flags = OpenFlags {
         create: oflags_bits & oflags::CREAT != 0,
@@ -86,8 +92,8 @@ pub fn path_open(
         truncate: oflags_bits & oflags::TRUNC != 0,
     };
     let descriptor_flags = DescriptorFlags {
-        read: base & rights::FD_READ != 0,
-        write: base & rights::FD_WRITE != 0,
+        read: asked & rights::FD_READ != 0,
+        write: asked & rights::FD_WRITE != 0,
         file_integrity_sync: fdflags_bits & fdflags::SYNC != 0,
         data_integrity_sync: fdflags_bits & fdflags::DSYNC != 0,
         requested_write_sync: fdflags_bits & fdflags::RSYNC != 0,
@@ -96,8 +102,8 @@ pub fn path_open(
     let new = match opened {
         filesystem::Descriptor::Dir(dir) => Descriptor::new(
             Kind::Dir(DirDescriptor { dir, preopen: None }),
-            base & !(rights::FD_SEEK | rights::FD_FILESTAT_SET_SIZE),
-            inheriting,
+            rights::DIRECTORY & granted,
+            rights::DIRECTORY_INHERITING & granted,
         ),
         filesystem::Descriptor::File(file) => {
             if fdflags_bits & fdflags::APPEND != 0 {
@@ -107,14 +113,18 @@ pub fn path_open(
                     0,
                 )?;
             }
+            // Read and write as the access mode allows; a file reports its own rights as
+            // the ones it hands down, as in wasmtime.
+            let unasked = (rights::FD_READ | rights::FD_WRITE) & !asked;
+            let base = rights::FILE & granted & !unasked;
             Descriptor::new(
                 Kind::File(FileDescriptor {
                     file,
                     nonblock: fdflags_bits & fdflags::NONBLOCK != 0,
                     sync: fdflags_bits & (fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC),
                 }),
-                base & !rights::NOT_FOR_FILES,
-                inheriting,
+                base,
+                base,
             )
         }
     };
@@ -355,29 +365,130 @@ mod tests {
             path_open(&mut ctx, &mut memory.guest(), 1, 0, 256, 7, 0, 0, 0, 0, 8),
             Err(Errno::Badf.into())
         );
-        // Rights the directory cannot hand down.
-        assert_eq!(
-            path_open(
-                &mut ctx,
-                &mut memory.guest(),
-                3,
-                0,
-                256,
-                7,
-                0,
-                rights::SOCK_ACCEPT as i64,
-                0,
-                0,
-                8
-            ),
-            Err(Errno::Notcapable.into())
-        );
         path_create_directory(&mut ctx, &mut memory.guest(), 3, 768, 3).unwrap();
         assert!(root.path().join("inside/sub").is_dir());
         assert_eq!(
             path_create_directory(&mut ctx, &mut memory.guest(), 3, 512, 9),
             Err(Errno::Perm.into())
         );
+    }
+
+    /// The rights of descriptor `fd`.
+    fn rights_of(ctx: &WasiCtx, fd: u32) -> (u64, u64) {
+        let descriptor = ctx.fds.get(fd).unwrap();
+        (descriptor.base, descriptor.inheriting)
+    }
+
+    /// Opens the path at 256 beneath `dir` (its length is `len`) with `oflags` and the rights
+    /// `base`, and returns the new descriptor.
+    fn open(
+        ctx: &mut WasiCtx,
+        memory: &mut TestMemory,
+        dir: i32,
+        len: i32,
+        oflags: u16,
+        base: u64,
+    ) -> Result<u32, HostError> {
+        path_open(
+            ctx,
+            &mut memory.guest(),
+            dir,
+            0,
+            256,
+            len,
+            oflags as i32,
+            base as i64,
+            rights::ALL as i64,
+            0,
+            8,
+        )?;
+        Ok(memory.u32_at(8))
+    }
+
+    #[test]
+    fn asking_for_rights_is_never_an_error() {
+        let (_root, mut ctx, mut memory) = setup(&["file"]);
+        // Every right there is, the inheriting ones too, as generous programs ask.
+        let fd = open(&mut ctx, &mut memory, 3, 4, oflags::CREAT, rights::ALL).unwrap();
+        assert_eq!(rights_of(&ctx, fd), (rights::FILE, rights::FILE));
+        // A narrow request chooses the access mode and restricts nothing else.
+        let fd = open(&mut ctx, &mut memory, 3, 4, 0, rights::FD_READ).unwrap();
+        let all_but_write = rights::FILE & !rights::FD_WRITE;
+        assert_eq!(rights_of(&ctx, fd), (all_but_write, all_but_write));
+        let fd = open(&mut ctx, &mut memory, 3, 4, 0, 0).unwrap();
+        let (base, _) = rights_of(&ctx, fd);
+        assert_eq!(base, rights::FILE & !(rights::FD_READ | rights::FD_WRITE));
+        // Directories have their kind's rights.
+        memory.set_bytes(256, b".");
+        let fd = open(
+            &mut ctx,
+            &mut memory,
+            3,
+            1,
+            oflags::DIRECTORY,
+            rights::FD_READ,
+        )
+        .unwrap();
+        assert_eq!(
+            rights_of(&ctx, fd),
+            (rights::DIRECTORY, rights::DIRECTORY_INHERITING)
+        );
+    }
+
+    #[test]
+    fn dropped_rights_stay_dropped_beneath() {
+        let (_root, mut ctx, mut memory) = setup(&["file"]);
+        let dropped = rights::FD_WRITE | rights::FD_SEEK | rights::PATH_UNLINK_FILE;
+        let (base, inheriting) = rights_of(&ctx, 3);
+        crate::p1::fd::fd_fdstat_set_rights(
+            &mut ctx,
+            &mut memory.guest(),
+            3,
+            base as i64,
+            (inheriting & !dropped) as i64,
+        )
+        .unwrap();
+        let fd = open(&mut ctx, &mut memory, 3, 4, oflags::CREAT, rights::ALL).unwrap();
+        let (base, _) = rights_of(&ctx, fd);
+        assert_eq!(base, rights::FILE & !dropped);
+        // Opened for reading only, so a write is refused as the host would refuse it.
+        assert_eq!(
+            ctx.fds.get(fd).unwrap().require(rights::FD_WRITE),
+            Err(Errno::Badf)
+        );
+        memory.set_bytes(256, b".");
+        let dir = open(&mut ctx, &mut memory, 3, 1, oflags::DIRECTORY, rights::ALL).unwrap();
+        assert_eq!(
+            rights_of(&ctx, dir),
+            (
+                rights::DIRECTORY & !dropped,
+                rights::DIRECTORY_INHERITING & !dropped
+            )
+        );
+    }
+
+    #[test]
+    fn create_and_truncate_need_their_rights() {
+        let (_root, mut ctx, mut memory) = setup(&["file"]);
+        open(&mut ctx, &mut memory, 3, 4, oflags::CREAT, 0).unwrap();
+        open(&mut ctx, &mut memory, 3, 4, oflags::TRUNC, 0).unwrap();
+        let (base, inheriting) = rights_of(&ctx, 3);
+        let without = base & !(rights::PATH_CREATE_FILE | rights::PATH_FILESTAT_SET_SIZE);
+        crate::p1::fd::fd_fdstat_set_rights(
+            &mut ctx,
+            &mut memory.guest(),
+            3,
+            without as i64,
+            inheriting as i64,
+        )
+        .unwrap();
+        for oflags in [oflags::CREAT, oflags::TRUNC] {
+            assert_eq!(
+                open(&mut ctx, &mut memory, 3, 4, oflags, 0),
+                Err(Errno::Notcapable.into())
+            );
+        }
+        open(&mut ctx, &mut memory, 3, 4, 0, rights::ALL).unwrap();
     }
 
     #[test]

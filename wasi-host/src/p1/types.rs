@@ -128,10 +128,11 @@ pub(crate) mod rights {
     /// Every right `typenames.witx` defines.
     pub(crate) const ALL: u64 = (SOCK_ACCEPT << 1) - 1;
 
-    /// A preopened directory's own rights: wasmtime's fixed set, plus `fd_sync` and
-    /// `fd_datasync` (wasmtime cannot sync a directory; here a program can make a rename in
-    /// its preopen durable).
-    pub(crate) const PREOPEN_BASE: u64 = FD_SYNC
+    /// Every directory's own rights, preopened or opened with `path_open`: wasmtime's fixed
+    /// set for preopens, plus `fd_sync` and `fd_datasync` (wasmtime cannot sync a directory;
+    /// here a program can make a rename durable) and `path_filestat_set_size` (`path_open`
+    /// with `trunc`, which wasmtime allows without advertising the right).
+    pub(crate) const DIRECTORY: u64 = FD_SYNC
         | FD_DATASYNC
         | PATH_CREATE_DIRECTORY
         | PATH_CREATE_FILE
@@ -146,13 +147,14 @@ pub(crate) mod rights {
         | PATH_REMOVE_DIRECTORY
         | PATH_UNLINK_FILE
         | PATH_FILESTAT_GET
+        | PATH_FILESTAT_SET_SIZE
         | PATH_FILESTAT_SET_TIMES
         | FD_FILESTAT_GET
         | FD_FILESTAT_SET_TIMES;
 
-    /// What descriptors opened beneath a preopen may have: wasmtime's fixed set.
-    pub(crate) const PREOPEN_INHERITING: u64 = PREOPEN_BASE
-        | FD_DATASYNC
+    /// Every right that means something for a file (or another non-directory): all the
+    /// `fd_*` rights but `fd_readdir`, and `poll_fd_readwrite`.
+    pub(crate) const FILE: u64 = FD_DATASYNC
         | FD_READ
         | FD_SEEK
         | FD_FDSTAT_SET_FLAGS
@@ -166,24 +168,10 @@ pub(crate) mod rights {
         | FD_FILESTAT_SET_TIMES
         | POLL_FD_READWRITE;
 
-    /// Rights that mean nothing for a file.
-    pub(crate) const NOT_FOR_FILES: u64 = PATH_CREATE_DIRECTORY
-        | PATH_CREATE_FILE
-        | PATH_LINK_SOURCE
-        | PATH_LINK_TARGET
-        | PATH_OPEN
-        | FD_READDIR
-        | PATH_READLINK
-        | PATH_RENAME_SOURCE
-        | PATH_RENAME_TARGET
-        | PATH_FILESTAT_GET
-        | PATH_FILESTAT_SET_SIZE
-        | PATH_FILESTAT_SET_TIMES
-        | PATH_SYMLINK
-        | PATH_REMOVE_DIRECTORY
-        | PATH_UNLINK_FILE
-        | SOCK_SHUTDOWN
-        | SOCK_ACCEPT;
+    /// What a directory hands down to what is opened beneath it: everything a directory or a
+    /// file can have (wasmtime's fixed set for preopens, with the additions of
+    /// [`DIRECTORY`]).
+    pub(crate) const DIRECTORY_INHERITING: u64 = DIRECTORY | FILE;
 
     /// A connected socket's rights.
     pub(crate) const SOCKET_STREAM: u64 = FD_READ
