@@ -45,16 +45,34 @@ pub fn compile_object(
 /// Compiles `wasm` and links it with the runtime into the executable `out`, as
 /// `wasi-aot build` does (the object is written next to `out` and removed afterwards).
 pub fn build_executable(wasm: &[u8], kind: ProgramKind, config: &Config, out: &Path) -> Result<()> {
-    let name = out
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "module".into());
+    let name = executable_name(out);
     let object = compile_object(wasm, &name, kind, config)
         .with_context(|| format!("failed to compile `{name}`"))?;
+    link_object(&object, out)
+}
+
+/// Compiles the WASI command `wasm`, a core module or a component, and links it into the
+/// executable `out`, exactly as `wasi-aot build` does.
+pub fn build_command(wasm: &[u8], config: &Config, out: &Path) -> Result<()> {
+    let name = executable_name(out);
+    let object = wasi_aot_compiler::compile_command(wasm, &name, config)
+        .with_context(|| format!("failed to compile `{name}`"))?
+        .object;
+    link_object(&object, out)
+}
+
+fn executable_name(out: &Path) -> String {
+    out.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "module".into())
+}
+
+/// Links `object` with the runtime into the executable `out`.
+fn link_object(object: &[u8], out: &Path) -> Result<()> {
     let mut object_path = out.as_os_str().to_owned();
     object_path.push(".o");
     let object_path = PathBuf::from(object_path);
-    std::fs::write(&object_path, &object)
+    std::fs::write(&object_path, object)
         .with_context(|| format!("failed to write `{}`", object_path.display()))?;
     let linked = wasi_aot_linker::link(&wasi_aot_linker::LinkOptions {
         object: object_path.clone(),

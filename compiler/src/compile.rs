@@ -392,6 +392,90 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// The trampoline of a component import or built-in: a wasm-ABI function of type `sig`
+    /// whose vmctx is the runtime's context record for it. It calls object function `host`
+    /// (System V, [`func_env::p2_host_signature`]) with the context and its parameters,
+    /// traps when the host reports a trap, and returns the one result the host wrote, if any.
+    pub fn compile_component_trampoline(
+        &mut self,
+        isa: &OwnedTargetIsa,
+        sig: &FuncSig,
+        host: u32,
+        id: u32,
+    ) -> Result<CompiledFunction> {
+        self.ctx.func.signature = wasm_signature(sig);
+        self.ctx.func.name = UserFuncName::user(0, id);
+        {
+            let mut builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder);
+            let entry = builder.create_block();
+            builder.append_block_params_for_function_params(entry);
+            builder.switch_to_block(entry);
+            builder.seal_block(entry);
+            let p = builder.block_params(entry).to_vec();
+            // The context starts with a vmctx header, so the stack check works as for any
+            // function that calls the runtime.
+            let base = builder
+                .func
+                .create_global_value(ir::GlobalValueData::VMContext);
+            let flags = builder
+                .func
+                .dfg
+                .mem_flags
+                .insert(MemFlagsData::trusted())
+                .expect("few distinct memory flags per function");
+            let offset = wasi_aot_abi::VmOffsets::new(Default::default()).stack_limit();
+            let limit = builder.func.create_global_value(ir::GlobalValueData::Load {
+                base,
+                offset: (offset as i32).into(),
+                global_type: types::I64,
+                flags,
+            });
+            builder.func.stack_limit = Some(limit);
+
+            let host_sig = builder.import_signature(func_env::p2_host_signature(sig));
+            let name = builder
+                .func
+                .declare_imported_user_function(ir::UserExternalName::new(0, host));
+            let callee = builder.import_function(ir::ExtFuncData {
+                name: ir::ExternalName::user(name),
+                signature: host_sig,
+                colocated: false,
+                patchable: false,
+            });
+            let mut args = p.clone();
+            let slot = (!sig.results.is_empty()).then(|| {
+                let slot = builder.create_sized_stack_slot(ir::StackSlotData::new(
+                    ir::StackSlotKind::ExplicitSlot,
+                    16,
+                    4,
+                ));
+                let addr = builder.ins().stack_addr(types::I64, slot, 0);
+                args.push(addr);
+                slot
+            });
+            let call = builder.ins().call(callee, &args);
+            let status = builder.inst_results(call)[0];
+            let failed = builder
+                .ins()
+                .icmp_imm_s(ir::condcodes::IntCC::SignedLessThan, status, 0);
+            builder
+                .ins()
+                .trapnz(failed, func_env::trap_code(Trap::Host));
+            let results: Vec<ir::Value> = match slot {
+                Some(slot) => {
+                    let ty = func_env::ir_type(sig.results[0]);
+                    vec![builder.ins().stack_load(types::I64, ty, slot, 0)]
+                }
+                None => Vec::new(),
+            };
+            builder.ins().return_(&results);
+            builder.finalize(isa.frontend_config());
+        }
+        self.finish(isa, id, &|| format!("component trampoline {id}"))
+    }
+}
+
 /// Stack exhaustion in compiled code faults on the guard below the process stack, and the
 /// signal handler reports it (`runtime-lib/src/trap/signals.rs`), so most functions need
 /// no check in their prologue: only those that call into the runtime (libcalls, which

@@ -78,6 +78,21 @@ pub fn host_signature(sig: &FuncSig) -> Signature {
     s
 }
 
+/// The signature of a WASI 0.2 host function or component built-in whose lowering has core
+/// signature `sig` (see `wasi_aot_abi::wasi_p2`): the context, the parameters, a pointer to
+/// the one result if there is one; an `i32` status.
+pub fn p2_host_signature(sig: &FuncSig) -> Signature {
+    let mut s = Signature::new(CallConv::SystemV);
+    s.params.push(AbiParam::new(types::I64));
+    s.params
+        .extend(sig.params.iter().map(|t| AbiParam::new(ir_type(*t))));
+    if !sig.results.is_empty() {
+        s.params.push(AbiParam::new(types::I64));
+    }
+    s.returns.push(AbiParam::new(types::I32));
+    s
+}
+
 /// The signature of a libcall.
 pub fn libcall_signature(libcall: Libcall) -> Signature {
     let sig = libcall.signature();

@@ -1,6 +1,7 @@
 //! The wasi-aot compiler: WebAssembly modules to native object files with Cranelift.
 //!
-//! Entry points: [`compile_program`] compiles one or more core modules into one object;
+//! Entry points: [`compile_command`] compiles a WASI command (a core module or a component);
+//! [`compile_program`] compiles one or more core modules into one object;
 //! [`read_input`] turns a `.wasm` or `.wat` file into wasm bytes. The `wasi-aot` binary
 //! (`main.rs`) adds the command line and links the object with the runtime through
 //! `wasi-aot-linker`.
@@ -9,6 +10,7 @@
 //! `wasi-aot-abi`, and nothing of WASI semantics beyond the table of accepted imports.
 
 pub mod compile;
+pub mod component;
 pub mod config;
 pub mod error;
 pub mod func_env;
@@ -26,6 +28,23 @@ pub use program::{check, compile_program, CompiledProgram, ModuleInput};
 pub use wasi_aot_abi::metadata::ProgramKind;
 
 use std::path::Path;
+
+/// Compiles a WASI command: a core module exporting `_start` (Preview 1) or a component
+/// exporting `wasi:cli/run` (WASI 0.2). `name` names a module in diagnostics.
+pub fn compile_command(wasm: &[u8], name: &str, config: &Config) -> Result<CompiledProgram> {
+    if component::is_component(wasm) {
+        component::compile_component(wasm, config)
+    } else {
+        compile_program(
+            &[ModuleInput {
+                name: name.to_string(),
+                wasm,
+            }],
+            ProgramKind::Command,
+            config,
+        )
+    }
+}
 
 /// Reads an input file: a `.wasm` file or anything starting with the wasm magic is a
 /// binary (validated later); anything else is parsed as WAT text.

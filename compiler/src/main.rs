@@ -7,9 +7,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use wasi_aot_compiler::{
-    compile_program, read_input, Config, ModuleInput, OptLevel, ProgramKind, TargetCpu,
-};
+use wasi_aot_compiler::{compile_command, read_input, Config, OptLevel, TargetCpu};
 
 #[derive(Parser)]
 #[command(
@@ -213,12 +211,8 @@ fn compile_and_link(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "module".into());
-    let compiled = compile_program(
-        &[ModuleInput { name, wasm: &wasm }],
-        ProgramKind::Command,
-        config,
-    )
-    .with_context(|| format!("failed to compile `{}`", input.display()))?;
+    let compiled = compile_command(&wasm, &name, config)
+        .with_context(|| format!("failed to compile `{}`", input.display()))?;
     let object_path = match emit {
         Emit::Obj => output.to_path_buf(),
         Emit::Exe => output.with_extension("o.tmp"),

@@ -180,6 +180,25 @@ impl ModuleInfo<'_> {
     }
 }
 
+/// The import names of the module `wasm`, in order, read from its import section alone.
+pub fn import_names(wasm: &[u8]) -> Result<Vec<(String, String)>> {
+    let mut names = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload? {
+            wasmparser::Payload::ImportSection(section) => {
+                for import in section.into_imports() {
+                    let import = import?;
+                    names.push((import.module.to_string(), import.name.to_string()));
+                }
+            }
+            // Imports precede everything that follows the code section start.
+            wasmparser::Payload::CodeSectionStart { .. } => break,
+            _ => {}
+        }
+    }
+    Ok(names)
+}
+
 /// Converts a wasmparser value type.
 pub fn val_type(ty: wasmparser::ValType) -> Result<ValType> {
     use wasmparser::ValType as W;

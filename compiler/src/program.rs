@@ -6,6 +6,7 @@
 //! (the spec harness) leaves every import to be bound at instantiation.
 
 use crate::compile::{self, CompiledFunction, Workspace};
+use crate::component::plan::{Plan, TrampolineKind};
 use crate::config::Config;
 use crate::error::{CompileError, Result};
 use crate::func_env::{self, Callee, ModuleEnv};
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant};
 use wasi_aot_abi::libcalls::Libcall;
 use wasi_aot_abi::metadata::{self as md, ProgramKind};
 use wasi_aot_abi::vmctx::VmCounts;
-use wasi_aot_abi::{symbols, wasi, MemoryStrategy, VmOffsets};
+use wasi_aot_abi::{symbols, wasi, wasi_p2, MemoryStrategy, VmOffsets};
 
 /// One module of the program.
 pub struct ModuleInput<'a> {
@@ -51,6 +52,19 @@ struct TypeRegistry {
 }
 
 impl TypeRegistry {
+    /// The id of a function type in a recursion group of its own, as a plain `(type (func))`
+    /// of a module is.
+    fn intern_sig(&mut self, sig: &FuncSig) -> u32 {
+        let key = (vec![sig.clone()], 0);
+        if let Some(id) = self.ids.get(&key) {
+            return *id;
+        }
+        let id = self.sigs.len() as u32;
+        self.sigs.push(sig.clone());
+        self.ids.insert(key, id);
+        id
+    }
+
     fn intern(&mut self, info: &ModuleInfo<'_>, ty: TypeIndex) -> u32 {
         let (start, len) = info.rec_groups[ty];
         let group = (start..start + len)
@@ -100,6 +114,25 @@ pub fn compile_program(
     kind: ProgramKind,
     config: &Config,
 ) -> Result<CompiledProgram> {
+    compile_unit(inputs, kind, config, None)
+}
+
+/// Compiles the core instances of a component's `plan` (module `i` of `inputs` is its
+/// instance `i`) and its trampolines into one object.
+pub(crate) fn compile_component_unit(
+    inputs: &[ModuleInput<'_>],
+    plan: &Plan,
+    config: &Config,
+) -> Result<CompiledProgram> {
+    compile_unit(inputs, ProgramKind::Component, config, Some(plan))
+}
+
+fn compile_unit(
+    inputs: &[ModuleInput<'_>],
+    kind: ProgramKind,
+    config: &Config,
+    component: Option<&Plan>,
+) -> Result<CompiledProgram> {
     let mut timings = Vec::new();
     let start = Instant::now();
     let infos: Vec<ModuleInfo<'_>> = inputs
@@ -137,6 +170,43 @@ pub fn compile_program(
             &mut registry,
             &mut host_ids,
         )?);
+    }
+
+    // Component trampolines: each calls a host function or built-in with its context.
+    let mut component_trampolines = Vec::new();
+    for (i, t) in component
+        .map(|p| &p.trampolines[..])
+        .unwrap_or(&[])
+        .iter()
+        .enumerate()
+    {
+        let symbol = match &t.kind {
+            TrampolineKind::Lower { host, .. } => {
+                symbols::wasi_p2_host_function(wasi_p2::WASI_P2_FUNCTIONS[*host as usize].host)
+            }
+            TrampolineKind::ResourceNew(_) => symbols::component_builtin("resource_new"),
+            TrampolineKind::ResourceRep(_) => symbols::component_builtin("resource_rep"),
+            TrampolineKind::ResourceDrop(_) => symbols::component_builtin("resource_drop"),
+        };
+        let host = match host_ids.get(&symbol) {
+            Some(id) => *id,
+            None => {
+                let id = emitter.declare(
+                    &symbol,
+                    Linkage::Import,
+                    &func_env::p2_host_signature(&t.sig),
+                )?;
+                host_ids.insert(symbol, id);
+                id
+            }
+        };
+        let id = emitter.declare(
+            &symbols::component_trampoline(i as u32),
+            Linkage::Local,
+            &func_env::wasm_signature(&t.sig),
+        )?;
+        let type_id = registry.intern_sig(&t.sig);
+        component_trampolines.push((host, id, type_id));
     }
 
     // Array-call trampolines for every exported or start function type.
@@ -202,6 +272,7 @@ pub fn compile_program(
         Body(usize, DefinedFuncIndex, u32),
         Trampoline(u32, u32),
         Adapter(usize, FuncIndex, u32, u32),
+        Component(usize, u32, u32),
     }
     let mut jobs = Vec::new();
     for (m, (info, plan)) in infos.iter().zip(&plans).enumerate() {
@@ -217,6 +288,9 @@ pub fn compile_program(
     }
     for (ty, id) in &trampolines {
         jobs.push(Job::Trampoline(*ty, *id));
+    }
+    for (i, (host, id, _)) in component_trampolines.iter().enumerate() {
+        jobs.push(Job::Component(i, *host, *id));
     }
 
     // Small functions are translated once up front so that calls to them can be
@@ -276,6 +350,18 @@ pub fn compile_program(
             }
             Job::Trampoline(ty, id) => {
                 let f = ws.compile_trampoline(&isa, &registry.sigs[ty as usize], id)?;
+                Ok((
+                    f,
+                    FrameOwner {
+                        module: u32::MAX,
+                        func: u32::MAX,
+                    },
+                ))
+            }
+            Job::Component(i, host, id) => {
+                let plan = component.expect("component jobs come from a plan");
+                let sig = &plan.trampolines[i].sig;
+                let f = ws.compile_component_trampoline(&isa, sig, host, id)?;
                 Ok((
                     f,
                     FrameOwner {
@@ -350,12 +436,43 @@ pub fn compile_program(
         types[*ty as usize].trampoline = Some(code.len() as u32);
         code.push(*id);
     }
+    let component = match component {
+        None => None,
+        Some(plan) => {
+            let mut trampolines = Vec::new();
+            for (t, (_, id, type_id)) in plan.trampolines.iter().zip(&component_trampolines) {
+                trampolines.push(md::Trampoline {
+                    kind: match &t.kind {
+                        TrampolineKind::Lower { host, options, .. } => md::TrampolineKind::Lower {
+                            host: *host,
+                            options: options.clone(),
+                        },
+                        TrampolineKind::ResourceNew(r) => {
+                            md::TrampolineKind::ResourceNew { resource: *r }
+                        }
+                        TrampolineKind::ResourceRep(r) => {
+                            md::TrampolineKind::ResourceRep { resource: *r }
+                        }
+                        TrampolineKind::ResourceDrop(r) => {
+                            md::TrampolineKind::ResourceDrop { resource: *r }
+                        }
+                    },
+                    code: code.len() as u32,
+                    type_id: *type_id,
+                    instance: t.instance,
+                });
+                code.push(*id);
+            }
+            Some(component_metadata(plan, &modules, trampolines)?)
+        }
+    };
     let program = md::Program {
         kind,
         strategy: MemoryStrategy::GUARDED_32,
         types,
         modules,
         wasi: config.wasi.clone(),
+        component,
     };
     let object = emitter.finish(&code, &program.encode())?;
     timings.push(("emit", start.elapsed()));
@@ -363,6 +480,53 @@ pub fn compile_program(
         object,
         timings,
         functions: compiled.len(),
+    })
+}
+
+/// The runtime's instantiation plan: each module's imports in its import order, bound as the
+/// plan binds them by name, and the `wasi:cli/run` export.
+fn component_metadata(
+    plan: &Plan,
+    modules: &[md::Module<'_>],
+    trampolines: Vec<md::Trampoline>,
+) -> Result<md::Component> {
+    let mut instance_imports = Vec::new();
+    for (instance, module) in plan.instances.iter().zip(modules) {
+        let mut bound = Vec::new();
+        for import in &module.imports {
+            let def = instance
+                .imports
+                .iter()
+                .find(|(m, f, _)| *m == import.module && *f == import.field)
+                .map(|(_, _, def)| def.clone())
+                .ok_or_else(|| {
+                    CompileError::Invalid(format!(
+                        "the plan binds no import `{}`.`{}` of {}",
+                        import.module, import.field, instance.name
+                    ))
+                })?;
+            bound.push(def);
+        }
+        instance_imports.push(bound);
+    }
+    let run = plan
+        .exports
+        .iter()
+        .find(|(path, _)| {
+            path.len() == 2
+                && path[1] == "run"
+                && wasi_p2::split_version(&path[0]).0 == "wasi:cli/run"
+        })
+        .map(|(_, lifted)| md::Lift {
+            func: lifted.func.clone(),
+            options: lifted.options.clone(),
+        });
+    Ok(md::Component {
+        instance_imports,
+        trampolines,
+        component_instances: plan.component_instances,
+        resources: plan.resources.clone(),
+        run,
     })
 }
 
@@ -433,6 +597,11 @@ fn plan_module(
     let mut callees = Vec::with_capacity(info.funcs.len());
     let mut imports = Vec::new();
     let mut adapters = Vec::new();
+    // A component's core imports are bound at instantiation, from its plan, as a script's are.
+    let kind = match kind {
+        ProgramKind::Component => ProgramKind::Script,
+        other => other,
+    };
     for import in &info.imports {
         let kind = match (&import.ty, kind) {
             (ImportType::Func(t), ProgramKind::Command) => {
@@ -481,6 +650,9 @@ fn plan_module(
                 }
             }
             (_, ProgramKind::Command) => return Err(unknown_import(import, info)),
+            (_, ProgramKind::Component) => {
+                unreachable!("component imports are planned as a script's")
+            }
             (ImportType::Func(t), ProgramKind::Script) => {
                 callees.push(Callee::Import {
                     slot: counts.imported_funcs,

@@ -20,7 +20,7 @@ const DEFAULT_STACK: usize = 8 << 20;
 /// `STACK_RESERVE` and some guest frames.
 const MIN_STACK: usize = 1 << 20;
 
-fn die(message: &str) -> ! {
+pub(crate) fn die(message: &str) -> ! {
     eprintln!("error: {message}");
     std::process::exit(TRAP_STATUS)
 }
@@ -94,6 +94,7 @@ pub unsafe extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_cha
     match program.meta.kind {
         ProgramKind::Script => harness::run(),
         ProgramKind::Command => run_command(program, args),
+        ProgramKind::Component => run_component(program, args),
     }
 }
 
@@ -135,9 +136,10 @@ fn guest_ctx(program: &program::Program, args: Vec<Vec<u8>>) -> Result<WasiCtx, 
     Ok(ctx)
 }
 
-fn run_command(program: &program::Program, mut args: Vec<Vec<u8>>) -> i32 {
+/// Sets up the guest's WASI context: argv (the executable's name first, not the path it was
+/// started by), environment and preopens.
+fn install_context(program: &program::Program, mut args: Vec<Vec<u8>>) {
     if let Some(argv0) = args.first_mut() {
-        // The guest sees the executable's name, not the path it was started by.
         if let Some(slash) = argv0.iter().rposition(|b| *b == b'/') {
             argv0.drain(..=slash);
         }
@@ -147,6 +149,18 @@ fn run_command(program: &program::Program, mut args: Vec<Vec<u8>>) -> i32 {
         Err(message) => die(&message),
     };
     host::set_context(ctx);
+}
+
+fn run_component(program: &'static program::Program, args: Vec<Vec<u8>>) -> i32 {
+    install_context(program, args);
+    match crate::component::run(program) {
+        Ok(status) => status,
+        Err(u) => report(u),
+    }
+}
+
+fn run_command(program: &program::Program, args: Vec<Vec<u8>>) -> i32 {
+    install_context(program, args);
     let last = program.meta.modules.len() - 1;
     let instance = match Instance::new(last, &|_, _| None) {
         Ok(i) => i,

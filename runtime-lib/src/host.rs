@@ -1,5 +1,6 @@
 //! The WASI host functions compiled code calls directly: one `extern "C"` symbol per entry of
-//! `wasi_aot_abi::for_each_wasi_p1_function!`, forwarding to `wasi_aot_host::p1`.
+//! `wasi_aot_abi::for_each_wasi_p1_function!`, forwarding to `wasi_aot_host::p1`, and the
+//! guest's WASI context they share with the WASI 0.2 functions (`host_p2`).
 //!
 //! The guest memory is the one the instance header names (`VmHeader::wasi_memory`). A
 //! host trap (exit, bad pointer) is recorded and reported as a negative status, which
@@ -13,8 +14,10 @@ use wasi_aot_host::{GuestMemory, HostError, HostTrap, WasiCtx};
 thread_local! {
     /// The context of the guest running on this thread, for the rest of the process. A
     /// plain pointer, not a `RefCell`: host calls are the only users, and a host function
-    /// never calls back into the guest, so they never overlap (and the access is one
-    /// load, with no lazy-initialisation or borrow-flag checks on the host-call path).
+    /// never runs while another is active on the same context (a host function that calls
+    /// back into the guest, as WASI 0.2's `realloc` does, releases it first, and the guest
+    /// may not call the host from there), so the access is one load, with no
+    /// lazy-initialisation or borrow-flag checks on the host-call path.
     static CTX: Cell<*mut WasiCtx> = const { Cell::new(std::ptr::null_mut()) };
 }
 
@@ -23,33 +26,53 @@ pub fn set_context(ctx: WasiCtx) {
     CTX.with(|c| c.set(Box::into_raw(Box::new(ctx))));
 }
 
-fn host_call(
-    vmctx: *mut u8,
-    f: impl FnOnce(&mut WasiCtx, &mut GuestMemory) -> Result<(), HostError>,
-) -> i32 {
-    // SAFETY: compiled code passes its own vmctx, whose header was set at instantiation.
+/// Runs `f` on this thread's WASI context (a trap with status 70 if there is none).
+pub(crate) fn with_context<R>(
+    f: impl FnOnce(&mut WasiCtx) -> Result<R, HostError>,
+) -> Result<R, HostError> {
+    // SAFETY: the pointer is null or the leaked context of this thread, and no other
+    // reference to it is live (see `CTX`).
+    match unsafe { CTX.with(Cell::get).as_mut() } {
+        Some(ctx) => f(ctx),
+        None => Err(HostError::Trap(HostTrap::Exit(70))),
+    }
+}
+
+/// The memory the header at `vmctx` names (an empty memory if none).
+///
+/// # Safety
+/// `vmctx` must start with a `VmHeader` whose memory record, if any, is live.
+pub(crate) unsafe fn header_memory(vmctx: *mut u8) -> GuestMemory {
+    // SAFETY: see the function's contract.
     let memory: *mut VmMemory = unsafe { (*(vmctx as *mut VmHeader)).wasi_memory };
-    let mut guest = if memory.is_null() {
+    if memory.is_null() {
         // SAFETY: an empty memory: every access fails its bounds check.
         unsafe { GuestMemory::new(std::ptr::NonNull::dangling().as_ptr(), 0) }
     } else {
         // SAFETY: the record describes the accessible part of a live memory.
         unsafe { GuestMemory::new((*memory).base, (*memory).length as usize) }
-    };
-    // SAFETY: the pointer is null or the leaked context of this thread, and no other
-    // reference to it is live (host calls do not overlap; see `CTX`).
-    let result = match unsafe { CTX.with(Cell::get).as_mut() } {
-        Some(ctx) => f(ctx, &mut guest),
-        None => Err(HostError::Trap(HostTrap::Exit(70))),
-    };
+    }
+}
+
+/// The status compiled code receives for `result`: 0, an errno, or -1 after recording a trap.
+pub(crate) fn status(result: Result<i32, HostError>) -> i32 {
     match result {
-        Ok(()) => 0,
+        Ok(value) => value,
         Err(HostError::Guest(errno)) => errno.raw() as i32,
         Err(HostError::Trap(t)) => {
             trap::set_host_trap(t);
             -1
         }
     }
+}
+
+fn host_call(
+    vmctx: *mut u8,
+    f: impl FnOnce(&mut WasiCtx, &mut GuestMemory) -> Result<(), HostError>,
+) -> i32 {
+    // SAFETY: compiled code passes its own vmctx, whose header was set at instantiation.
+    let mut guest = unsafe { header_memory(vmctx) };
+    status(with_context(|ctx| f(ctx, &mut guest).map(|()| 0)))
 }
 
 macro_rules! host_functions {

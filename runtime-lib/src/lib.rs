@@ -3,15 +3,18 @@
 //! It owns the process: [`entry`] (`main`), the program metadata ([`program`]),
 //! instantiation ([`instance`]) with linear memories ([`memory`]) and tables ([`table`]),
 //! the libcalls compiled code makes ([`libcalls`]), traps and their signal handler
-//! ([`trap`]), the WASI host functions ([`host`], forwarding to `wasi-aot-host`), and the
-//! script mode the spec harness drives ([`harness`]).
+//! ([`trap`]), the WASI host functions ([`host`], [`host_p2`], forwarding to
+//! `wasi-aot-host`), components' instantiation plans and resource built-ins
+//! ([`component`]), and the script mode the spec harness drives ([`harness`]).
 //!
 //! Boundaries: everything shared with compiled code comes from `wasi-aot-abi`; WASI
 //! semantics live in `wasi-aot-host`. The runtime knows nothing of Cranelift or wasmparser.
 
+pub mod component;
 pub mod entry;
 pub mod harness;
 pub mod host;
+pub mod host_p2;
 pub mod instance;
 pub mod libcalls;
 pub mod memory;

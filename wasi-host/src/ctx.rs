@@ -18,6 +18,10 @@ pub struct WasiCtx {
     args: Vec<Vec<u8>>,
     env: Vec<Vec<u8>>,
     pub(crate) fds: FdTable,
+    /// The host descriptors of the standard streams (WASI 0.2's stdin, stdout, stderr).
+    pub(crate) stdio: [RawFd; 3],
+    /// WASI 0.2 resources: host objects and the component instances' handle tables.
+    pub resources: crate::resources::Resources,
 }
 
 impl WasiCtx {
@@ -37,6 +41,8 @@ impl WasiCtx {
             args,
             env,
             fds: FdTable::with_stdio(stdio),
+            stdio,
+            resources: Default::default(),
         }
     }
 

@@ -354,6 +354,12 @@ pub enum HostTrap {
     /// A flags or enum parameter has a bit or value its witx type does not define (named
     /// here); wasmtime fails the same way when it decodes the parameter.
     InvalidValue(&'static str),
+    /// The guest broke a rule of the canonical ABI (the message says which): an unknown
+    /// handle, a handle of another resource type, invalid UTF-8, a bad discriminant...
+    Canon(&'static str),
+    /// Guest code the host called back (`realloc`, a destructor) trapped; the runtime holds
+    /// that trap and reports it.
+    Nested,
 }
 
 impl HostTrap {
@@ -365,6 +371,8 @@ impl HostTrap {
             HostTrap::MemoryOutOfBounds => "out of bounds memory access in host call".to_string(),
             HostTrap::MisalignedPointer => "misaligned pointer passed to host call".to_string(),
             HostTrap::InvalidValue(ty) => format!("invalid `{ty}` value passed to host call"),
+            HostTrap::Canon(message) => message.to_string(),
+            HostTrap::Nested => "guest code called by the host trapped".to_string(),
         }
     }
 }

@@ -22,6 +22,7 @@ mod host_fd;
 pub mod memory;
 pub mod p1;
 pub mod p2;
+pub mod resources;
 
 pub use ctx::WasiCtx;
 pub use error::{Errno, HostError, HostTrap};

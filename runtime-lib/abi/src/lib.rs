@@ -7,6 +7,7 @@
 //! - [`trap`]: trap codes and their spec-test messages ([`Trap`]);
 //! - [`symbols`]: every symbol name that crosses the object/runtime boundary;
 //! - [`wasi`]: the WASI Preview 1 functions the compiler accepts as imports;
+//! - [`wasi_p2`]: the WASI 0.2 functions and resource types component imports bind to;
 //! - [`libcalls`]: the runtime functions compiled code calls;
 //! - [`metadata`]: the serialized program description the runtime reads at start;
 //! - [`memory`]: the linear-memory strategy (reservation and guard sizes).
@@ -21,6 +22,7 @@ pub mod symbols;
 pub mod trap;
 pub mod vmctx;
 pub mod wasi;
+pub mod wasi_p2;
 
 pub use memory::MemoryStrategy;
 pub use trap::Trap;
@@ -34,7 +36,7 @@ pub const STACK_RESERVE: usize = 256 * 1024;
 
 /// Version of the compiled-code/runtime contract. Bump it whenever anything in this crate
 /// changes meaning; the runtime refuses a program built for another version.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Wasm value types as they are stored in 16-byte slots (globals, trampolines, metadata).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -39,7 +39,7 @@ pub struct ProgramDescriptor {
 }
 
 /// Identifies the encoding of this module's records; bump with any change below.
-pub const METADATA_MAGIC: u32 = 0x5741_0004;
+pub const METADATA_MAGIC: u32 = 0x5741_0005;
 
 impl ProgramDescriptor {
     /// Size of the record as emitted by the compiler.
@@ -89,6 +89,9 @@ pub enum ProgramKind {
     Command,
     /// A script of commands read from stdin (the spec harness).
     Script,
+    /// A component: instantiate its core instances as [`Program::component`] plans, then
+    /// call its `wasi:cli/run` export.
+    Component,
 }
 
 /// The whole program.
@@ -104,6 +107,8 @@ pub struct Program<'a> {
     pub modules: Vec<Module<'a>>,
     /// WASI sandbox policy baked in at build time.
     pub wasi: WasiPolicy,
+    /// The instantiation plan, for a [`ProgramKind::Component`].
+    pub component: Option<Component>,
 }
 
 /// A canonical function type.
@@ -613,7 +618,17 @@ macro_rules! codec_struct {
     };
 }
 
-codec_struct!(Program<'a> { kind, strategy, types, modules, wasi });
+mod component;
+pub use component::*;
+
+codec_struct!(Program<'a> {
+    kind,
+    strategy,
+    types,
+    modules,
+    wasi,
+    component
+});
 codec_struct!(FuncType {
     params,
     results,
@@ -706,12 +721,14 @@ impl Codec<'_> for ProgramKind {
         w.u8(match self {
             ProgramKind::Command => 0,
             ProgramKind::Script => 1,
+            ProgramKind::Component => 2,
         })
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         match r.u8()? {
             0 => Ok(ProgramKind::Command),
             1 => Ok(ProgramKind::Script),
+            2 => Ok(ProgramKind::Component),
             _ => Err(r.error()),
         }
     }
@@ -899,7 +916,7 @@ impl Codec<'_> for ConstOp {
 }
 
 const _: () = assert!(
-    ABI_VERSION == 1,
+    ABI_VERSION == 2,
     "review the metadata encoding when the ABI changes"
 );
 
@@ -988,6 +1005,41 @@ mod tests {
                 dirs: vec![(".".into(), "/".into())],
                 tcp_listen: vec!["127.0.0.1:0".into()],
             },
+            component: Some(Component {
+                instance_imports: vec![vec![
+                    CoreDef::Trampoline(0),
+                    CoreDef::Export {
+                        instance: 0,
+                        name: "memory".into(),
+                    },
+                ]],
+                trampolines: vec![Trampoline {
+                    kind: TrampolineKind::Lower {
+                        host: 3,
+                        options: Options {
+                            memory: Some((0, "memory".into())),
+                            realloc: Some(CoreDef::Trampoline(1)),
+                            post_return: None,
+                            string_encoding: StringEncoding::CompactUtf16,
+                        },
+                    },
+                    code: 4,
+                    type_id: 0,
+                    instance: 0,
+                }],
+                component_instances: 1,
+                resources: vec![
+                    Resource::Host(2),
+                    Resource::Guest {
+                        instance: 0,
+                        dtor: None,
+                    },
+                ],
+                run: Some(Lift {
+                    func: CoreDef::Trampoline(0),
+                    options: Options::default(),
+                }),
+            }),
         };
         let bytes = program.encode();
         assert_eq!(Program::decode(&bytes).unwrap(), program);

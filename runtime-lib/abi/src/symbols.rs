@@ -39,6 +39,23 @@ pub fn wasi_host_function(module: &str, field: &str) -> String {
     format!("{HOST_PREFIX}{prefix}{field}")
 }
 
+/// The host function symbol of WASI 0.2 function `host` (a `module::function` path of
+/// [`crate::wasi_p2::WasiP2Function::host`]).
+pub fn wasi_p2_host_function(host: &str) -> String {
+    format!("{HOST_PREFIX}p2_{}", host.replace("::", "_"))
+}
+
+/// The symbol of component built-in `name` (`resource_new`, `resource_rep`,
+/// `resource_drop`): the same calling convention as WASI 0.2 host functions.
+pub fn component_builtin(name: &str) -> String {
+    format!("{LIBCALL_PREFIX}component_{name}")
+}
+
+/// The trampoline of component trampoline `index` (a lowered import or a built-in).
+pub fn component_trampoline(index: u32) -> String {
+    format!("__wasm_component_trampoline_{index}")
+}
+
 /// A runtime libcall symbol.
 pub fn libcall(name: &str) -> String {
     format!("{LIBCALL_PREFIX}{name}")
@@ -52,6 +69,10 @@ mod tests {
         assert_eq!(
             super::wasi_host_function("wasi_snapshot_preview1", "fd_write"),
             "wasi_aot_host_p1_fd_write"
+        );
+        assert_eq!(
+            super::wasi_p2_host_function("cli::get_stdout"),
+            "wasi_aot_host_p2_cli_get_stdout"
         );
     }
 }

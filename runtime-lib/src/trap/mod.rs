@@ -43,6 +43,15 @@ pub struct TrapRecord {
 thread_local! {
     static LAST_TRAP: Cell<Option<TrapRecord>> = const { Cell::new(None) };
     static HOST_TRAP: Cell<Option<HostTrap>> = const { Cell::new(None) };
+    /// How guest code the host called back (`realloc`, a destructor) stopped, while the host
+    /// call that called it reports [`HostTrap::Nested`].
+    static NESTED: std::cell::RefCell<Option<Unwound>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Records how guest code called from a host function stopped; the host function then fails
+/// with [`HostTrap::Nested`], and the entry point reports `unwound` instead.
+pub fn set_nested(unwound: Unwound) {
+    NESTED.with(|n| *n.borrow_mut() = Some(unwound));
 }
 
 /// Why a call into compiled code did not return normally.
@@ -123,6 +132,11 @@ pub unsafe fn call(
     let pcs = record.pcs[..record.len].to_vec();
     if record.trap == Trap::Host {
         if let Some(host) = HOST_TRAP.with(|t| t.take()) {
+            if host == HostTrap::Nested {
+                if let Some(nested) = NESTED.with(|n| n.borrow_mut().take()) {
+                    return Err(nested);
+                }
+            }
             return Err(Unwound::Host(host, pcs));
         }
     }

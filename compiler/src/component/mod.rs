@@ -1,0 +1,85 @@
+//! The component front end: a component in, its core instances and trampolines out, to the
+//! same compile and emit stages as a core module.
+//!
+//! Stages: [`translate`] validates the component and records each (nested) component's
+//! items; [`inline`] instantiates the root at compile time into a flat [`plan::Plan`]; the
+//! program compiler then compiles each planned instance's module and each trampoline into
+//! one object, with the plan as metadata the runtime instantiates from. [`abi`] holds the
+//! canonical ABI's type rules.
+//!
+//! Boundaries: nothing here knows the vmctx or WASI semantics; host imports bind to the
+//! `wasi_aot_abi::wasi_p2` table by interface, function name and version.
+
+pub mod abi;
+pub mod inline;
+pub mod plan;
+pub mod translate;
+
+use crate::config::Config;
+use crate::error::{CompileError, Result};
+use crate::program::{self, CompiledProgram, ModuleInput};
+
+/// Whether `wasm` is a component binary (rather than a core module).
+pub fn is_component(wasm: &[u8]) -> bool {
+    wasm.len() >= 8 && wasm[..4] == *b"\0asm" && wasm[6..8] == [1, 0]
+}
+
+/// Validates and flattens the component `wasm` into its instantiation plan.
+pub fn plan(wasm: &[u8], config: &Config) -> Result<plan::Plan> {
+    let translation = translate::translate(wasm, config.features)?;
+    inline::run(&translation)
+}
+
+/// Compiles the component `wasm`, which must export `wasi:cli/run`, into one object.
+pub fn compile_component(wasm: &[u8], config: &Config) -> Result<CompiledProgram> {
+    let start = std::time::Instant::now();
+    let translation = translate::translate(wasm, config.features)?;
+    let plan = inline::run(&translation)?;
+    check_command(&plan)?;
+    let inputs: Vec<ModuleInput<'_>> = plan
+        .instances
+        .iter()
+        .map(|instance| ModuleInput {
+            name: instance.name.clone(),
+            wasm: translation.modules[instance.module as usize],
+        })
+        .collect();
+    let planned = start.elapsed();
+    let mut compiled = program::compile_component_unit(&inputs, &plan, config)?;
+    compiled.timings.insert(0, ("component", planned));
+    Ok(compiled)
+}
+
+/// A command component exports `wasi:cli/run@0.2.x` with `run: func() -> result`.
+fn check_command(plan: &plan::Plan) -> Result<()> {
+    let run = plan.exports.iter().find(|(path, _)| {
+        path.len() == 2
+            && path[1] == "run"
+            && wasi_aot_abi::wasi_p2::split_version(&path[0]).0 == "wasi:cli/run"
+    });
+    match run {
+        Some((path, lifted)) if lifted.ty == "func() -> result" => {
+            let (_, version) = wasi_aot_abi::wasi_p2::split_version(&path[0]);
+            if version.is_some_and(wasi_aot_abi::wasi_p2::version_matches) {
+                Ok(())
+            } else {
+                Err(CompileError::Unsupported(format!(
+                    "the component exports `{}`, but only WASI 0.2.x versions of \
+                     `wasi:cli/run` are supported",
+                    path[0]
+                )))
+            }
+        }
+        Some((path, lifted)) => Err(CompileError::Invalid(format!(
+            "the component's `{}` `run` has type `{}`; `wasi:cli/run` defines \
+             `func() -> result`",
+            path[0], lifted.ty
+        ))),
+        None => Err(CompileError::Unsupported(
+            "the component exports no `wasi:cli/run` interface, so it is not a WASI \
+             command (components of other worlds, `wasi:http/proxy` among them, are not \
+             supported yet)"
+                .into(),
+        )),
+    }
+}

@@ -1,0 +1,202 @@
+//! The WASI 0.2 functions and resource types the compiler binds component imports to.
+//!
+//! This table is the single list. A component import of `interface@0.2.N` binds to the entry
+//! for `interface` (any `0.2.x` version, as wasmtime matches them); anything else is a
+//! build-time error naming the interface, function and version. The runtime defines one
+//! host symbol ([`crate::symbols::wasi_p2_host_function`]) per function entry through
+//! [`for_each_wasi_p2_function`].
+//!
+//! Host calling convention: the core signature of the canonical ABI's lowering (parameters
+//! flattened, a return pointer past 16 values or for results of more than one value), as
+//! `extern "C" fn(context, params..., result: *mut T) -> i32` where `result` is present only
+//! when the lowered function has one core result. `context` is the lowering's context record,
+//! whose first field is a [`crate::vmctx::VmHeader`]. A negative return means the host
+//! function trapped or exited and the runtime holds the reason; compiled code then raises
+//! [`crate::Trap::Host`]. Zero is success.
+
+use crate::ValType;
+
+/// Invokes `$mac!` with every WASI 0.2 function the host implements, written as
+/// `module::function = "interface" "name" (param: type, ...) -> result;`, where `module` is the
+/// host module implementing it, `interface` is the WIT interface without its version,
+/// `name` the component-level function name, and `result` the one core result type or `()`.
+#[macro_export]
+macro_rules! for_each_wasi_p2_function {
+    ($mac:ident) => {
+        $mac! {
+            cli::get_stdin = "wasi:cli/stdin" "get-stdin" () -> i32;
+            cli::get_stdout = "wasi:cli/stdout" "get-stdout" () -> i32;
+            cli::get_stderr = "wasi:cli/stderr" "get-stderr" () -> i32;
+            cli::exit = "wasi:cli/exit" "exit" (status: i32) -> ();
+            cli::exit_with_code = "wasi:cli/exit" "exit-with-code" (status_code: i32) -> ();
+            streams::output_stream_check_write = "wasi:io/streams" "[method]output-stream.check-write" (this: i32, ret: i32) -> ();
+            streams::output_stream_write = "wasi:io/streams" "[method]output-stream.write" (this: i32, contents: i32, contents_len: i32, ret: i32) -> ();
+            streams::output_stream_blocking_write_and_flush = "wasi:io/streams" "[method]output-stream.blocking-write-and-flush" (this: i32, contents: i32, contents_len: i32, ret: i32) -> ();
+            streams::output_stream_flush = "wasi:io/streams" "[method]output-stream.flush" (this: i32, ret: i32) -> ();
+            streams::output_stream_blocking_flush = "wasi:io/streams" "[method]output-stream.blocking-flush" (this: i32, ret: i32) -> ();
+        }
+    };
+}
+
+/// Invokes `$mac!` with every WASI 0.2 resource type the host implements, written as
+/// `Variant = "interface" "name";`, in a fixed order: a resource type's index in this list is
+/// how the program metadata names it.
+#[macro_export]
+macro_rules! for_each_wasi_p2_resource {
+    ($mac:ident) => {
+        $mac! {
+            IoError = "wasi:io/error" "error";
+            Pollable = "wasi:io/poll" "pollable";
+            InputStream = "wasi:io/streams" "input-stream";
+            OutputStream = "wasi:io/streams" "output-stream";
+            Descriptor = "wasi:filesystem/types" "descriptor";
+            DirectoryEntryStream = "wasi:filesystem/types" "directory-entry-stream";
+            TerminalInput = "wasi:cli/terminal-input" "terminal-input";
+            TerminalOutput = "wasi:cli/terminal-output" "terminal-output";
+        }
+    };
+}
+
+/// One host function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WasiP2Function {
+    /// The WIT interface, without a version (`wasi:cli/stdout`).
+    pub interface: &'static str,
+    /// The component-level name (`get-stdout`, `[method]output-stream.write`).
+    pub name: &'static str,
+    /// The host module and function (`cli::get_stdout`), for the symbol.
+    pub host: &'static str,
+    /// Core parameter types of the lowering.
+    pub params: &'static [ValType],
+    /// The core result, if the lowering has one.
+    pub result: Option<ValType>,
+}
+
+/// One host resource type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WasiP2Resource {
+    /// The WIT interface, without a version.
+    pub interface: &'static str,
+    /// The resource's name in the interface.
+    pub name: &'static str,
+}
+
+macro_rules! p2_val_type {
+    (i32) => {
+        ValType::I32
+    };
+    (i64) => {
+        ValType::I64
+    };
+    (f32) => {
+        ValType::F32
+    };
+    (f64) => {
+        ValType::F64
+    };
+}
+
+macro_rules! p2_result {
+    (()) => {
+        None
+    };
+    ($ty:ident) => {
+        Some(p2_val_type!($ty))
+    };
+}
+
+macro_rules! p2_function_table {
+    ($($module:ident::$func:ident = $iface:literal $name:literal ($($param:ident: $ty:ident),*) -> $result:tt;)*) => {
+        /// Every WASI 0.2 function the host implements, in [`for_each_wasi_p2_function`] order.
+        pub const WASI_P2_FUNCTIONS: &[WasiP2Function] = &[
+            $(WasiP2Function {
+                interface: $iface,
+                name: $name,
+                host: concat!(stringify!($module), "::", stringify!($func)),
+                params: &[$(p2_val_type!($ty)),*],
+                result: p2_result!($result),
+            },)*
+        ];
+    };
+}
+
+macro_rules! p2_resource_table {
+    ($($variant:ident = $iface:literal $name:literal;)*) => {
+        /// Every WASI 0.2 resource type the host implements, in [`for_each_wasi_p2_resource`]
+        /// order.
+        pub const WASI_P2_RESOURCES: &[WasiP2Resource] = &[
+            $(WasiP2Resource { interface: $iface, name: $name },)*
+        ];
+    };
+}
+
+for_each_wasi_p2_function!(p2_function_table);
+for_each_wasi_p2_resource!(p2_resource_table);
+
+/// The package version every `0.2.x` import binds to, and the one the host's WIT has.
+pub const VERSION: &str = "0.2.12";
+
+/// Splits an import name `wasi:cli/stdout@0.2.3` into the interface and its version.
+pub fn split_version(name: &str) -> (&str, Option<&str>) {
+    match name.rsplit_once('@') {
+        Some((interface, version)) => (interface, Some(version)),
+        None => (name, None),
+    }
+}
+
+/// Whether a version binds to this host: any `0.2.x`, as semver-compatible matching gives
+/// for a `0.x` package (the minor version is the compatibility boundary).
+pub fn version_matches(version: &str) -> bool {
+    let mut parts = version.split('.');
+    let (Some(major), Some(minor), Some(patch)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let patch = patch.split(['-', '+']).next().unwrap_or("");
+    major == "0" && minor == "2" && patch.parse::<u32>().is_ok() && parts.next().is_none()
+}
+
+/// The index of function `name` of `interface` (without a version), if the host has it.
+pub fn lookup_function(interface: &str, name: &str) -> Option<u32> {
+    WASI_P2_FUNCTIONS
+        .iter()
+        .position(|f| f.interface == interface && f.name == name)
+        .map(|i| i as u32)
+}
+
+/// The index of resource type `name` of `interface` (without a version), if the host has it.
+pub fn lookup_resource(interface: &str, name: &str) -> Option<u32> {
+    WASI_P2_RESOURCES
+        .iter()
+        .position(|r| r.interface == interface && r.name == name)
+        .map(|i| i as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions() {
+        assert_eq!(
+            split_version("wasi:cli/stdout@0.2.3"),
+            ("wasi:cli/stdout", Some("0.2.3"))
+        );
+        assert_eq!(split_version("wasi:cli/stdout"), ("wasi:cli/stdout", None));
+        for ok in ["0.2.0", "0.2.12", "0.2.40", "0.2.0-rc-2023-11-10"] {
+            assert!(version_matches(ok), "{ok}");
+        }
+        for bad in ["0.3.0", "1.2.0", "0.2", "0.2.x", "0.1.9", "0.2.0.1"] {
+            assert!(!version_matches(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn lookups() {
+        let f = lookup_function("wasi:cli/stdout", "get-stdout").unwrap();
+        assert_eq!(WASI_P2_FUNCTIONS[f as usize].host, "cli::get_stdout");
+        assert_eq!(WASI_P2_FUNCTIONS[f as usize].result, Some(ValType::I32));
+        assert!(lookup_function("wasi:cli/stdout", "get-stdin").is_none());
+        let r = lookup_resource("wasi:io/streams", "output-stream").unwrap();
+        assert_eq!(WASI_P2_RESOURCES[r as usize].name, "output-stream");
+    }
+}

@@ -1,0 +1,329 @@
+//! Resources of WASI 0.2: the host objects behind resource handles, and the canonical ABI's
+//! per-component-instance handle tables.
+//!
+//! A guest names a resource by a handle: an index into its component instance's
+//! [`HandleTable`]. An entry records the resource type and the representation (`rep`): for a
+//! host resource an index into [`HostObjects`], for a resource a component defines the `i32`
+//! that component chose. Entries are owned handles or borrowed ones; an owned handle that is
+//! lent out (a borrow of it is live) cannot be dropped. Every misuse the canonical ABI names
+//! (an unknown index, a handle of another type, dropping a lent handle) is a trap.
+
+use crate::error::HostTrap;
+use crate::p2::streams::{InputStream, OutputStream};
+
+/// What type a handle's resource has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResourceType {
+    /// A host resource: an index into `wasi_aot_abi::wasi_p2::WASI_P2_RESOURCES`.
+    Host(u32),
+    /// A resource a component defines: its index in the program's resource list.
+    Guest(u32),
+}
+
+/// A host resource type, as `WASI_P2_RESOURCES` numbers them.
+macro_rules! host_kinds {
+    ($($variant:ident = $iface:literal $name:literal;)*) => {
+        /// Every host resource type.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u32)]
+        pub enum HostKind {
+            $(
+                #[doc = concat!("`", $iface, "` `", $name, "`.")]
+                $variant,
+            )*
+        }
+
+        impl HostKind {
+            /// Every kind, in `WASI_P2_RESOURCES` order.
+            pub const ALL: &[HostKind] = &[$(HostKind::$variant),*];
+        }
+    };
+}
+wasi_aot_abi::for_each_wasi_p2_resource!(host_kinds);
+
+impl HostKind {
+    /// The handle type of this kind.
+    pub fn ty(self) -> ResourceType {
+        ResourceType::Host(self as u32)
+    }
+}
+
+/// One slot of a handle table.
+#[derive(Debug)]
+enum Slot {
+    Free {
+        next: u32,
+    },
+    Own {
+        ty: ResourceType,
+        rep: u32,
+        lends: u32,
+    },
+    Borrow {
+        ty: ResourceType,
+        rep: u32,
+    },
+}
+
+/// What dropping a handle released.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dropped {
+    /// The resource's representation.
+    pub rep: u32,
+    /// Whether the handle owned the resource (then the resource itself goes: its destructor
+    /// runs); a borrow only ends.
+    pub owned: bool,
+}
+
+/// A component instance's handles. Index 0 is never a handle.
+#[derive(Debug)]
+pub struct HandleTable {
+    slots: Vec<Slot>,
+    /// The first free slot, or 0 when none is.
+    free: u32,
+}
+
+impl Default for HandleTable {
+    fn default() -> Self {
+        HandleTable {
+            slots: vec![Slot::Free { next: 0 }],
+            free: 0,
+        }
+    }
+}
+
+/// Handles are indices below this (the canonical ABI's limit, 2^28).
+const MAX_HANDLES: usize = 1 << 28;
+
+impl HandleTable {
+    fn insert(&mut self, slot: Slot) -> Result<u32, HostTrap> {
+        if self.free != 0 {
+            let index = self.free;
+            let Slot::Free { next } = self.slots[index as usize] else {
+                unreachable!("the free list holds free slots")
+            };
+            self.free = next;
+            self.slots[index as usize] = slot;
+            return Ok(index);
+        }
+        if self.slots.len() >= MAX_HANDLES {
+            return Err(HostTrap::Canon("too many resource handles"));
+        }
+        self.slots.push(slot);
+        Ok((self.slots.len() - 1) as u32)
+    }
+
+    /// A new owned handle of a resource of type `ty` with representation `rep`.
+    pub fn new_own(&mut self, ty: ResourceType, rep: u32) -> Result<u32, HostTrap> {
+        self.insert(Slot::Own { ty, rep, lends: 0 })
+    }
+
+    /// A new borrowed handle (a borrow passed into this instance).
+    pub fn new_borrow(&mut self, ty: ResourceType, rep: u32) -> Result<u32, HostTrap> {
+        self.insert(Slot::Borrow { ty, rep })
+    }
+
+    /// The representation of `handle`, which must be a handle of type `ty`, owned or
+    /// borrowed.
+    pub fn rep(&self, handle: u32, ty: ResourceType) -> Result<u32, HostTrap> {
+        match self.slots.get(handle as usize) {
+            Some(Slot::Own { ty: t, rep, .. }) | Some(Slot::Borrow { ty: t, rep }) => {
+                if *t == ty {
+                    Ok(*rep)
+                } else {
+                    Err(HostTrap::Canon("a resource handle of the wrong type"))
+                }
+            }
+            _ if handle == 0 => Err(HostTrap::Canon("resource handle 0 is never valid")),
+            _ => Err(HostTrap::Canon("unknown resource handle")),
+        }
+    }
+
+    /// Removes `handle`, of type `ty`: `resource.drop`, or an owned handle passed away.
+    pub fn remove(&mut self, handle: u32, ty: ResourceType) -> Result<Dropped, HostTrap> {
+        self.rep(handle, ty)?;
+        let dropped = match self.slots[handle as usize] {
+            Slot::Own { lends, .. } if lends > 0 => {
+                return Err(HostTrap::Canon(
+                    "an owned resource handle was dropped while it is lent",
+                ))
+            }
+            Slot::Own { rep, .. } => Dropped { rep, owned: true },
+            Slot::Borrow { rep, .. } => Dropped { rep, owned: false },
+            Slot::Free { .. } => unreachable!("rep() found a handle"),
+        };
+        self.slots[handle as usize] = Slot::Free { next: self.free };
+        self.free = handle;
+        Ok(dropped)
+    }
+
+    /// Removes an owned handle of type `ty` (ownership moves to the callee); a borrowed
+    /// handle cannot be given away.
+    pub fn take_own(&mut self, handle: u32, ty: ResourceType) -> Result<u32, HostTrap> {
+        self.rep(handle, ty)?;
+        if let Slot::Borrow { .. } = self.slots[handle as usize] {
+            return Err(HostTrap::Canon(
+                "a borrowed resource handle was passed where an owned one is expected",
+            ));
+        }
+        Ok(self.remove(handle, ty)?.rep)
+    }
+}
+
+/// A host object a resource handle refers to.
+#[derive(Debug)]
+pub enum HostObject {
+    /// `wasi:io/streams` `output-stream`.
+    OutputStream(OutputStream),
+    /// `wasi:io/streams` `input-stream`.
+    InputStream(InputStream),
+    /// `wasi:io/error` `error`.
+    IoError(crate::p2::streams::IoError),
+}
+
+impl HostObject {
+    /// The resource type of the object.
+    pub fn kind(&self) -> HostKind {
+        match self {
+            HostObject::OutputStream(_) => HostKind::OutputStream,
+            HostObject::InputStream(_) => HostKind::InputStream,
+            HostObject::IoError(_) => HostKind::IoError,
+        }
+    }
+}
+
+/// The host objects of one guest, by representation.
+#[derive(Debug, Default)]
+pub struct HostObjects {
+    slots: Vec<Option<HostObject>>,
+    free: Vec<u32>,
+}
+
+impl HostObjects {
+    /// Stores `object` and returns its representation.
+    pub fn insert(&mut self, object: HostObject) -> u32 {
+        match self.free.pop() {
+            Some(rep) => {
+                self.slots[rep as usize] = Some(object);
+                rep
+            }
+            None => {
+                self.slots.push(Some(object));
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The object `rep`.
+    pub fn get_mut(&mut self, rep: u32) -> Option<&mut HostObject> {
+        self.slots.get_mut(rep as usize).and_then(Option::as_mut)
+    }
+
+    /// Removes (and so drops) the object `rep`.
+    pub fn remove(&mut self, rep: u32) -> Option<HostObject> {
+        let object = self.slots.get_mut(rep as usize)?.take();
+        if object.is_some() {
+            self.free.push(rep);
+        }
+        object
+    }
+}
+
+/// The resource state of one guest: host objects and each component instance's handles.
+#[derive(Debug, Default)]
+pub struct Resources {
+    /// Host objects.
+    pub objects: HostObjects,
+    /// Handle tables, by component instance.
+    pub tables: Vec<HandleTable>,
+}
+
+impl Resources {
+    /// The handle table of component instance `instance` (created on first use).
+    pub fn table(&mut self, instance: u32) -> &mut HandleTable {
+        let i = instance as usize;
+        if self.tables.len() <= i {
+            self.tables.resize_with(i + 1, HandleTable::default);
+        }
+        &mut self.tables[i]
+    }
+
+    /// Stores a host object and gives component instance `instance` an owned handle to it.
+    pub fn new_own(&mut self, instance: u32, object: HostObject) -> Result<u32, HostTrap> {
+        let ty = object.kind().ty();
+        let rep = self.objects.insert(object);
+        self.table(instance).new_own(ty, rep)
+    }
+
+    /// The host object behind `handle` of `instance`, which must be of `kind`.
+    pub fn get(
+        &mut self,
+        instance: u32,
+        handle: u32,
+        kind: HostKind,
+    ) -> Result<&mut HostObject, HostTrap> {
+        let rep = self.table(instance).rep(handle, kind.ty())?;
+        self.objects.get_mut(rep).ok_or(HostTrap::Canon(
+            "a resource handle to a dropped host object",
+        ))
+    }
+
+    /// `resource.drop` of a host resource handle: an owned handle's object goes.
+    pub fn drop_host(
+        &mut self,
+        instance: u32,
+        handle: u32,
+        kind: HostKind,
+    ) -> Result<(), HostTrap> {
+        let dropped = self.table(instance).remove(handle, kind.ty())?;
+        if dropped.owned {
+            self.objects.remove(dropped.rep);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: ResourceType = ResourceType::Guest(0);
+    const B: ResourceType = ResourceType::Guest(1);
+
+    #[test]
+    fn handles_start_at_one_and_are_reused() {
+        let mut table = HandleTable::default();
+        assert_eq!(table.new_own(A, 10), Ok(1));
+        assert_eq!(table.new_own(A, 11), Ok(2));
+        assert_eq!(table.rep(2, A), Ok(11));
+        assert!(table.rep(0, A).is_err());
+        assert!(table.rep(3, A).is_err());
+        assert!(table.rep(1, B).is_err());
+        assert_eq!(
+            table.remove(1, A),
+            Ok(Dropped {
+                rep: 10,
+                owned: true
+            })
+        );
+        assert!(table.rep(1, A).is_err());
+        assert_eq!(table.new_borrow(B, 7), Ok(1));
+        assert!(table.take_own(1, B).is_err());
+        assert_eq!(
+            table.remove(1, B),
+            Ok(Dropped {
+                rep: 7,
+                owned: false
+            })
+        );
+        assert_eq!(table.take_own(2, A), Ok(11));
+        assert!(table.remove(2, A).is_err());
+    }
+
+    #[test]
+    fn host_kinds_follow_the_abi_table() {
+        let table = wasi_aot_abi::wasi_p2::WASI_P2_RESOURCES;
+        assert_eq!(table[HostKind::OutputStream as usize].name, "output-stream");
+        assert_eq!(table[HostKind::IoError as usize].interface, "wasi:io/error");
+    }
+}
