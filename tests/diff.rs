@@ -41,6 +41,8 @@ fn main() {
             let name = format!("{dir}/{stem}");
             let known = differences.get(&name).cloned();
             let sockets = path.with_extension("tcp").is_file();
+            let p2_path = path.clone();
+            let p2_known = differences.get(&format!("p2/{name}")).cloned();
             let trial = match &wasmtime {
                 Ok(wasmtime) => {
                     let wasmtime = wasmtime.clone();
@@ -52,12 +54,32 @@ fn main() {
                 Err(_) => Trial::test(name.clone(), || Ok(())),
             };
             trials.push(trial.with_ignored_flag(wasmtime.is_err() || sockets));
+            let p2_trial = match &wasmtime {
+                Ok(wasmtime) => {
+                    let wasmtime = wasmtime.clone();
+                    Trial::test(format!("p2/{name}"), move || {
+                        let result = compare_components(&wasmtime, &p2_path);
+                        match (result, &p2_known) {
+                            (Ok(()), None) | (Err(_), Some(_)) => Ok(()),
+                            (Err(e), None) => Err(format!("{e:#}").into()),
+                            (Ok(()), Some(reason)) => Err(format!(
+                                "the component now behaves as under wasmtime; remove it from \
+                                 wasmtime-differences.txt (listed because: {reason})"
+                            )
+                            .into()),
+                        }
+                    })
+                }
+                Err(_) => Trial::test(format!("p2/{name}"), || Ok(())),
+            };
+            trials.push(p2_trial.with_ignored_flag(wasmtime.is_err() || sockets));
         }
     }
     trials.push(Trial::test("differences_list_names_programs", move || {
         let missing: Vec<_> = differences
             .keys()
             .filter(|name| {
+                let name = name.strip_prefix("p2/").unwrap_or(name);
                 let (dir, stem) = name.split_once('/').unwrap_or(("", name));
                 let ext = if dir == "wat" { "wat" } else { "wasm" };
                 !programs.join(dir).join(format!("{stem}.{ext}")).is_file()
@@ -164,6 +186,110 @@ fn run_under_wasmtime(wasmtime: &Path, program: &Path) -> Result<Vec<String>> {
         problems.push(format!("--- wasmtime stderr ---\n{}", out.stderr_text()));
     }
     Ok(problems)
+}
+
+/// What one run of a program produced, with its fixture tree afterwards.
+struct Run {
+    stdout: String,
+    status: String,
+    tree: Option<String>,
+    stderr: String,
+}
+
+/// Runs `cmd` (set up but for the working directory) on a fresh fixture of `program`.
+fn run_on_fixture(
+    program: &Path,
+    cmd: impl FnOnce(&Path, &[(String, String)]) -> Command,
+) -> Result<Run> {
+    let trial_dir = tempfile::tempdir()?;
+    let trial = trial_dir.path();
+    let fixture = prepare_fixture(program, trial)?;
+    let stdin = std::fs::read(program.with_extension("stdin")).unwrap_or_default();
+    let mut cmd = cmd(trial, &fixture.dirs);
+    cmd.current_dir(trial);
+    let out = run_command(&mut cmd, &stdin)?;
+    let tree = (program.with_extension("setup").is_file() || !fixture.dirs.is_empty())
+        .then(|| tree_listing(trial))
+        .transpose()?;
+    Ok(Run {
+        stdout: out.stdout_text(),
+        status: out.status_text(),
+        tree,
+        stderr: out.stderr_text(),
+    })
+}
+
+/// The program wrapped as a component, run by wasi-aot and by `wasmtime run`: the same
+/// stdout, exit status and resulting tree.
+fn compare_components(wasmtime: &Path, program: &Path) -> Result<()> {
+    let wasm = wasi_aot_compiler::read_input(program)?;
+    let component = wasi_aot_tests::wrap_as_component(&wasm)?;
+    let build_dir = tempfile::tempdir()?;
+    let component_path = build_dir.path().join("component.wasm");
+    std::fs::write(&component_path, &component)?;
+    let stem = program
+        .file_stem()
+        .expect("named")
+        .to_string_lossy()
+        .into_owned();
+    let args = read_golden(&program.with_extension("args"))?
+        .map(|text| parse_args_file(&text))
+        .unwrap_or_default();
+
+    let theirs = run_on_fixture(program, |_, dirs| {
+        let mut cmd = Command::new(wasmtime);
+        cmd.arg("run").arg("--argv0").arg(&stem);
+        for (host, guest) in dirs {
+            cmd.arg("--dir").arg(format!("{host}::{guest}"));
+        }
+        cmd.arg(&component_path).args(&args);
+        cmd
+    })?;
+    let ours = run_on_fixture(program, |_, dirs| {
+        let mut config = wasi_aot_compiler::Config::default();
+        config.wasi.dirs = dirs.to_vec();
+        let exe = build_dir.path().join(&stem);
+        let built = wasi_aot_tests::build_command(&component, &config, &exe);
+        let mut cmd = Command::new(&exe);
+        if let Err(e) = built {
+            // Fails the comparison below with the reason.
+            cmd = Command::new("false");
+            eprintln!("build failed: {e:#}");
+        }
+        cmd.args(&args).env_clear();
+        cmd
+    })?;
+    let mut problems = Vec::new();
+    if ours.stdout != theirs.stdout {
+        problems.push(format!(
+            "stdout differs (- wasmtime, + wasi-aot):\n{}",
+            line_diff(&theirs.stdout, &ours.stdout)
+        ));
+    }
+    if ours.status != theirs.status {
+        problems.push(format!(
+            "exit status {} under wasi-aot, {} under wasmtime",
+            ours.status, theirs.status
+        ));
+    }
+    if ours.tree != theirs.tree {
+        problems.push(format!(
+            "the tree afterwards differs (- wasmtime, + wasi-aot):\n{}",
+            line_diff(
+                theirs.tree.as_deref().unwrap_or(""),
+                ours.tree.as_deref().unwrap_or("")
+            )
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    bail!(
+        "{}\n--- wasmtime stderr ---\n{}--- wasi-aot stderr ---\n{}",
+        problems.join("\n"),
+        theirs.stderr,
+        ours.stderr
+    )
 }
 
 /// A message when `actual` differs from the expectation file `path`.

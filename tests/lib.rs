@@ -84,6 +84,21 @@ fn link_object(object: &[u8], out: &Path) -> Result<()> {
     linked.with_context(|| format!("failed to link `{}`", out.display()))
 }
 
+/// Wraps the WASI Preview 1 module `wasm` as a component with wit-component and the Preview 1
+/// adapter (the command adapter of `wasi-preview1-component-adapter-provider`), as
+/// `wasm-tools component new --adapt` does.
+pub fn wrap_as_component(wasm: &[u8]) -> Result<Vec<u8>> {
+    let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
+    wit_component::ComponentEncoder::default()
+        .module(wasm)
+        .context("wit-component rejected the module")?
+        .adapter("wasi_snapshot_preview1", adapter)
+        .context("wit-component rejected the adapter")?
+        .validate(true)
+        .encode()
+        .context("wit-component failed to encode the component")
+}
+
 /// What a finished child process produced.
 #[derive(Debug)]
 pub struct Output {

@@ -31,9 +31,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasi_aot_compiler::{read_input, wat_to_wasm, Config, ProgramKind};
 use wasi_aot_tests::{
-    bless, build_executable, compile_object, expect_golden, expect_status, files_with_extension,
-    free_loopback_port, freeze, parse_args_file, prepare_fixture, read_golden, run, run_command,
-    run_with_tcp_client, tree_listing, workspace_root, Output,
+    bless, build_command, build_executable, compile_object, expect_golden, expect_status,
+    files_with_extension, free_loopback_port, freeze, parse_args_file, prepare_fixture,
+    read_golden, run, run_command, run_with_tcp_client, tree_listing, workspace_root,
+    wrap_as_component, Output,
 };
 
 /// The files that describe how a program runs and what it must produce.
@@ -55,6 +56,8 @@ fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
     let programs = programs_dir();
+    let component_differences =
+        component_differences().expect("component-differences.txt is readable");
     for (dir, ext) in [("c", "wasm"), ("wat", "wat")] {
         let files =
             files_with_extension(&programs.join(dir), ext).expect("tests/programs is readable");
@@ -63,9 +66,28 @@ fn main() {
                 .file_stem()
                 .expect("listed files have names")
                 .to_string_lossy();
-            trials.push(trial(format!("{dir}/{stem}"), move || program(&path)));
+            let name = format!("{dir}/{stem}");
+            let component_name = format!("p2/{name}");
+            let known = component_differences
+                .get(&name)
+                .cloned()
+                .map(|reason| (reason, component_name.clone()));
+            let sockets = path.with_extension("tcp").is_file();
+            let p2_path = path.clone();
+            trials.push(trial(name, move || program(&path, Variant::Module)));
+            // Sockets are WASI 0.2's `wasi:sockets`, not implemented yet for components.
+            trials.push(
+                trial(component_name, move || {
+                    program_as_component(&p2_path, known)
+                })
+                .with_ignored_flag(sockets),
+            );
         }
     }
+    trials.push(trial(
+        "component_differences_name_programs",
+        component_differences_name_programs,
+    ));
     trials.push(trial(
         "every_program_has_expectations",
         every_program_has_expectations,
@@ -92,16 +114,101 @@ fn programs_dir() -> PathBuf {
     workspace_root().join("tests/programs")
 }
 
+/// How a program is built: the module as it is (WASI Preview 1), or wrapped as a component
+/// with the Preview 1 adapter (WASI 0.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Variant {
+    Module,
+    Component,
+}
+
 /// Builds the wasm (or WAT) at `path` as a WASI command into `dir`.
 fn build(path: &Path, config: &Config, dir: &Path) -> Result<PathBuf> {
+    build_variant(path, Variant::Module, config, dir)
+}
+
+fn build_variant(path: &Path, variant: Variant, config: &Config, dir: &Path) -> Result<PathBuf> {
     let wasm = read_input(path).with_context(|| format!("failed to read `{}`", path.display()))?;
     let exe = dir.join(path.file_stem().expect("program files have names"));
-    build_executable(&wasm, ProgramKind::Command, config, &exe)?;
+    match variant {
+        Variant::Module => build_executable(&wasm, ProgramKind::Command, config, &exe)?,
+        Variant::Component => build_command(&wrap_as_component(&wasm)?, config, &exe)?,
+    }
     Ok(exe)
 }
 
+/// `c/NAME: reason` lines of `component-differences.txt`: programs that behave differently
+/// as components, because of the Preview 1 adapter.
+fn component_differences() -> Result<std::collections::BTreeMap<String, String>> {
+    let text = read_golden(&programs_dir().join("component-differences.txt"))?.unwrap_or_default();
+    let mut map = std::collections::BTreeMap::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (name, reason) = line.split_once(':').unwrap_or((line, ""));
+        map.insert(name.trim().to_string(), reason.trim().to_string());
+    }
+    Ok(map)
+}
+
+fn component_differences_name_programs() -> Result<()> {
+    let missing: Vec<String> = component_differences()?
+        .into_keys()
+        .filter(|name| {
+            let (dir, stem) = name.split_once('/').unwrap_or(("", name));
+            let ext = if dir == "wat" { "wat" } else { "wasm" };
+            !programs_dir()
+                .join(dir)
+                .join(format!("{stem}.{ext}"))
+                .is_file()
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        bail!("component-differences.txt names no such programs: {missing:?}")
+    }
+}
+
+/// The program wrapped as a component must behave exactly as the module does (against the
+/// same expectation files, never rewritten from a component's run), unless it is listed
+/// with the reason it differs; a listed program must still differ.
+fn program_as_component(path: &Path, known: Option<(String, String)>) -> Result<()> {
+    let result = program(path, Variant::Component);
+    match (result, known) {
+        (result, None) => result,
+        (Err(_), Some(_)) => Ok(()),
+        (Ok(()), Some((reason, name))) => bail!(
+            "{name} now behaves as the module does, but component-differences.txt lists it \
+             ({reason}); take it off the list"
+        ),
+    }
+}
+
+/// Compares `actual` with the golden file `path`; a module's run may rewrite it (`BLESS`),
+/// a component's never does.
+fn check_golden(path: &Path, actual: &[u8], variant: Variant) -> Option<String> {
+    match variant {
+        Variant::Module => expect_golden(path, actual, true).err(),
+        Variant::Component => {
+            let expected = std::fs::read(path).unwrap_or_default();
+            (expected != actual).then(|| {
+                format!(
+                    "`{}` differs (- expected, + actual):\n{}",
+                    path.display(),
+                    wasi_aot_tests::line_diff(
+                        &String::from_utf8_lossy(&expected),
+                        &String::from_utf8_lossy(actual)
+                    )
+                )
+            })
+        }
+    }
+}
+
 /// Builds, runs and checks one program against its expectation files.
-fn program(path: &Path) -> Result<()> {
+fn program(path: &Path, variant: Variant) -> Result<()> {
     let build_dir = tempfile::tempdir()?;
     let trial_dir = tempfile::tempdir()?;
     let trial = trial_dir.path();
@@ -116,7 +223,7 @@ fn program(path: &Path) -> Result<()> {
         }
         None => None,
     };
-    let exe = build(path, &config, build_dir.path())?;
+    let exe = build_variant(path, variant, &config, build_dir.path())?;
     let args = read_golden(&path.with_extension("args"))?
         .map(|text| parse_args_file(&text))
         .unwrap_or_default();
@@ -137,11 +244,34 @@ fn program(path: &Path) -> Result<()> {
     };
 
     let mut problems = Vec::new();
-    problems.extend(expect_golden(&path.with_extension("stdout"), &out.stdout, true).err());
-    problems.extend(expect_status(&path.with_extension("status"), &out.status_text()).err());
+    problems.extend(check_golden(
+        &path.with_extension("stdout"),
+        &out.stdout,
+        variant,
+    ));
+    match variant {
+        Variant::Module => {
+            problems.extend(expect_status(&path.with_extension("status"), &out.status_text()).err())
+        }
+        Variant::Component => {
+            let expected = read_golden(&path.with_extension("status"))?.unwrap_or_default();
+            if expected.trim() != out.status_text() {
+                problems.push(format!(
+                    "exit status {}, expected {}",
+                    out.status_text(),
+                    expected.trim()
+                ));
+            }
+        }
+    }
     let stderr_file = path.with_extension("stderr");
     if stderr_file.is_file() {
-        problems.extend(expect_golden(&stderr_file, &out.stderr, false).err());
+        match variant {
+            Variant::Module => {
+                problems.extend(expect_golden(&stderr_file, &out.stderr, false).err())
+            }
+            Variant::Component => problems.extend(check_golden(&stderr_file, &out.stderr, variant)),
+        }
     }
     if let Some(wanted) = read_golden(&path.with_extension("stderr-contains"))? {
         let stderr = out.stderr_text();
@@ -156,11 +286,15 @@ fn program(path: &Path) -> Result<()> {
     problems.extend(frozen.changes(trial));
     if path.with_extension("setup").is_file() || !fixture.dirs.is_empty() {
         let tree = tree_listing(trial)?;
-        problems.extend(expect_golden(&path.with_extension("tree"), tree.as_bytes(), true).err());
+        problems.extend(check_golden(
+            &path.with_extension("tree"),
+            tree.as_bytes(),
+            variant,
+        ));
     }
     if let Some(received) = received {
         let golden = path.with_extension("tcp-received");
-        problems.extend(expect_golden(&golden, &received, true).err());
+        problems.extend(check_golden(&golden, &received, variant));
     }
     if problems.is_empty() {
         return Ok(());

@@ -1,8 +1,10 @@
 //! The upstream WASI Preview 1 conformance suite (WebAssembly/wasi-testsuite), as published in
 //! `../shared/conformance/wasi-testsuite/` beside the checkout.
 //!
-//! One trial per test (`rust/fd_readdir` for `tests/rust/testsuite/wasm32-wasip1/
-//! fd_readdir.wasm`): the module is built as `wasi-aot build` builds it, with the spec's
+//! Two trials per test: `rust/fd_readdir` for `tests/rust/testsuite/wasm32-wasip1/
+//! fd_readdir.wasm` as it is (WASI Preview 1), and `p2/rust/fd_readdir` for the same module
+//! wrapped as a component with wit-component and the Preview 1 adapter (WASI 0.2, as
+//! `wasm-tools component new --adapt` wraps it). Each is built as `wasi-aot build` builds it, with the spec's
 //! environment baked in (`--env`) and its `root` fixture preopened as the guest's `/`
 //! (`--dir NAME::/`, a host path relative to the working directory, so one executable serves
 //! every run). It then runs with the spec's arguments, an empty environment and no input, in
@@ -17,7 +19,7 @@
 //! Known failures are listed, with the reason, in `wasi-testsuite-expected-failures.txt`; a
 //! listed test that passes fails its trial, so the list only shrinks. After the trials the
 //! harness prints one line per failing test with its reason and `wasi-testsuite: N passed,
-//! M failed`. A missing suite is a failure that says where it was looked for, never a skip.
+//! M failed`, for the modules and for the components. A missing suite is a failure that says where it was looked for, never a skip.
 
 use anyhow::{bail, Context, Result};
 use libtest_mimic::{Arguments, Trial};
@@ -27,7 +29,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use wasi_aot_compiler::Config;
-use wasi_aot_tests::{build_executable, files_with_extension, run_command, workspace_root};
+use wasi_aot_tests::{
+    build_command, files_with_extension, run_command, workspace_root, wrap_as_component,
+};
 
 /// Each finished test: its name and, when it failed, why.
 static OUTCOMES: Mutex<Vec<(String, Option<String>)>> = Mutex::new(Vec::new());
@@ -44,7 +48,10 @@ fn main() {
     match discover(&suite) {
         Ok(tests) => {
             let expected = expected_failures().expect("the expected-failures file is readable");
-            let names: BTreeSet<String> = tests.iter().map(|t| t.name.clone()).collect();
+            let names: BTreeSet<String> = tests
+                .iter()
+                .flat_map(|t| [Variant::Module, Variant::Component].map(|v| v.trial_name(&t.name)))
+                .collect();
             let unknown: Vec<String> = expected
                 .keys()
                 .filter(|name| !names.contains(*name))
@@ -58,10 +65,15 @@ fn main() {
                 }
             }));
             for test in tests {
-                let known = expected.get(&test.name).cloned();
-                trials.push(Trial::test(test.name.clone(), move || {
-                    check(&test, known.as_deref()).map_err(Into::into)
-                }));
+                let test = std::sync::Arc::new(test);
+                for variant in [Variant::Module, Variant::Component] {
+                    let name = variant.trial_name(&test.name);
+                    let known = expected.get(&name).cloned();
+                    let test = test.clone();
+                    trials.push(Trial::test(name.clone(), move || {
+                        check(&test, variant, &name, known.as_deref()).map_err(Into::into)
+                    }));
+                }
             }
         }
         Err(e) => {
@@ -85,6 +97,24 @@ fn main() {
         prune_cache();
     }
     conclusion.exit();
+}
+
+/// How a test module is built: as it is (WASI Preview 1), or wrapped as a component with the
+/// Preview 1 adapter (WASI 0.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Variant {
+    Module,
+    Component,
+}
+
+impl Variant {
+    /// `LANG/NAME`, or `p2/LANG/NAME` for the component.
+    fn trial_name(self, name: &str) -> String {
+        match self {
+            Variant::Module => name.to_string(),
+            Variant::Component => format!("p2/{name}"),
+        }
+    }
 }
 
 /// One upstream test: a module and its spec.
@@ -207,12 +237,12 @@ fn expected_failures() -> Result<BTreeMap<String, String>> {
 }
 
 /// Runs one test and compares the outcome with the expected-failures list.
-fn check(test: &Test, known: Option<&str>) -> Result<(), String> {
-    let failure = run_test(test).err().map(|e| format!("{e:#}"));
+fn check(test: &Test, variant: Variant, name: &str, known: Option<&str>) -> Result<(), String> {
+    let failure = run_test(test, variant).err().map(|e| format!("{e:#}"));
     OUTCOMES
         .lock()
         .expect("no trial panics holding the lock")
-        .push((test.name.clone(), failure.clone()));
+        .push((name.to_string(), failure.clone()));
     match (failure, known) {
         (None, None) => Ok(()),
         (Some(why), None) => Err(why),
@@ -224,7 +254,7 @@ fn check(test: &Test, known: Option<&str>) -> Result<(), String> {
 }
 
 /// Builds (or finds in the cache), runs and checks one test.
-fn run_test(test: &Test) -> Result<()> {
+fn run_test(test: &Test, variant: Variant) -> Result<()> {
     let wasm = std::fs::read(&test.wasm)
         .with_context(|| format!("failed to read `{}`", test.wasm.display()))?;
     let mut config = Config::default();
@@ -237,7 +267,7 @@ fn run_test(test: &Test) -> Result<()> {
     if let Some(root) = &test.spec.root {
         config.wasi.dirs = vec![(root.clone(), "/".to_string())];
     }
-    let exe = cached_build(&wasm, &config, &test.name)?;
+    let exe = cached_build(&wasm, variant, &config, &test.name)?;
 
     let trial_dir = tempfile::tempdir()?;
     if let Some(root) = &test.spec.root {
@@ -291,9 +321,10 @@ fn cache_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasi-testsuite")
 }
 
-/// The executable for `wasm` built with `config`: from the cache, or built into it.
-fn cached_build(wasm: &[u8], config: &Config, name: &str) -> Result<PathBuf> {
-    let key = cache_key(wasm, config)?;
+/// The executable for `wasm` (as `variant`) built with `config`: from the cache, or built
+/// into it.
+fn cached_build(wasm: &[u8], variant: Variant, config: &Config, name: &str) -> Result<PathBuf> {
+    let key = cache_key(wasm, variant, config)?;
     USED.lock()
         .expect("no trial panics holding the lock")
         .insert(key.clone());
@@ -307,12 +338,10 @@ fn cached_build(wasm: &[u8], config: &Config, name: &str) -> Result<PathBuf> {
     // Built under a name of its own, then renamed: a concurrent run never sees half a file.
     let stem = name.replace('/', "-");
     let partial = dir.join(format!("{key}.{stem}.{}.partial", std::process::id()));
-    build_executable(
-        wasm,
-        wasi_aot_compiler::ProgramKind::Command,
-        config,
-        &partial,
-    )
+    match variant {
+        Variant::Module => build_command(wasm, config, &partial),
+        Variant::Component => build_command(&wrap_as_component(wasm)?, config, &partial),
+    }
     .with_context(|| format!("failed to build `{name}`"))?;
     std::fs::rename(&partial, &exe)
         .with_context(|| format!("failed to move the build into `{}`", exe.display()))?;
@@ -321,7 +350,7 @@ fn cached_build(wasm: &[u8], config: &Config, name: &str) -> Result<PathBuf> {
 
 /// A hash of everything the executable depends on: this test binary (it embeds the
 /// compiler and the runtime, so any change to either relinks it), the module and the policy.
-fn cache_key(wasm: &[u8], config: &Config) -> Result<String> {
+fn cache_key(wasm: &[u8], variant: Variant, config: &Config) -> Result<String> {
     let me = std::env::current_exe().context("failed to find the test executable")?;
     let meta = std::fs::metadata(&me)
         .with_context(|| format!("failed to read the metadata of `{}`", me.display()))?;
@@ -334,7 +363,7 @@ fn cache_key(wasm: &[u8], config: &Config) -> Result<String> {
         seed.hash(&mut hasher);
         (meta.len(), modified.as_nanos()).hash(&mut hasher);
         wasm.hash(&mut hasher);
-        format!("{:?}", config.wasi).hash(&mut hasher);
+        format!("{variant:?} {:?}", config.wasi).hash(&mut hasher);
         hasher.finish()
     });
     Ok(format!("{:016x}{:016x}", halves[0], halves[1]))
@@ -367,7 +396,7 @@ fn copy_writable(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Prints one line per failing test and the totals.
+/// Prints one line per failing test and the totals, for the modules and the components.
 fn summarize() {
     let mut outcomes = OUTCOMES
         .lock()
@@ -378,7 +407,6 @@ fn summarize() {
     }
     outcomes.sort();
     let expected = expected_failures().unwrap_or_default();
-    let failed = outcomes.iter().filter(|(_, why)| why.is_some()).count();
     for (name, why) in &outcomes {
         if let Some(why) = why {
             let mark = if expected.contains_key(name) {
@@ -389,10 +417,24 @@ fn summarize() {
             println!("wasi-testsuite {mark} {name}: {}", one_line(why));
         }
     }
-    println!(
-        "wasi-testsuite: {} passed, {failed} failed",
-        outcomes.len() - failed
-    );
+    for (label, components) in [("", false), (" as components", true)] {
+        let set: Vec<_> = outcomes
+            .iter()
+            .filter(|(name, _)| name.starts_with("p2/") == components)
+            .collect();
+        if set.is_empty() {
+            continue;
+        }
+        let failed = set.iter().filter(|(_, why)| why.is_some()).count();
+        let listed = set
+            .iter()
+            .filter(|(name, why)| why.is_some() && expected.contains_key(name))
+            .count();
+        println!(
+            "wasi-testsuite{label}: {} passed, {failed} failed ({listed} of them expected)",
+            set.len() - failed
+        );
+    }
 }
 
 /// Removes the cache entries this run did not use (builds of older trees).

@@ -22,6 +22,8 @@ pub struct WasiCtx {
     pub(crate) stdio: [RawFd; 3],
     /// WASI 0.2 resources: host objects and the component instances' handle tables.
     pub resources: crate::resources::Resources,
+    /// The preopened directories and their guest paths, for WASI 0.2's `get-directories`.
+    pub(crate) preopens: Vec<(Dir, String)>,
 }
 
 impl WasiCtx {
@@ -43,6 +45,7 @@ impl WasiCtx {
             fds: FdTable::with_stdio(stdio),
             stdio,
             resources: Default::default(),
+            preopens: Vec::new(),
         }
     }
 
@@ -52,6 +55,8 @@ impl WasiCtx {
     /// becomes reachable by path.
     pub fn preopen_dir(&mut self, host_path: &Path, guest_path: &str) -> io::Result<u32> {
         let dir = Dir::open_ambient(host_path)?;
+        self.preopens
+            .push((dir.try_clone()?, guest_path.to_string()));
         let kind = Kind::Dir(DirDescriptor {
             dir,
             preopen: Some(guest_path.to_string()),

@@ -13,8 +13,9 @@
 
 use crate::error::{HostError, HostTrap};
 
-/// A guest's linear memory, borrowed for the duration of one host call.
-#[derive(Debug)]
+/// A guest's linear memory, borrowed for the duration of one host call. Copies are views of
+/// the same memory, under the same contract.
+#[derive(Clone, Copy, Debug)]
 pub struct GuestMemory {
     base: *mut u8,
     len: usize,

@@ -179,6 +179,16 @@ pub enum HostObject {
     InputStream(InputStream),
     /// `wasi:io/error` `error`.
     IoError(crate::p2::streams::IoError),
+    /// `wasi:io/poll` `pollable`.
+    Pollable(crate::p2::poll::Pollable),
+    /// `wasi:filesystem/types` `descriptor`.
+    Descriptor(crate::p2::filesystem::types::DescriptorObject),
+    /// `wasi:filesystem/types` `directory-entry-stream`.
+    DirectoryEntryStream(std::collections::VecDeque<crate::p2::filesystem::DirectoryEntry>),
+    /// `wasi:cli/terminal-input` `terminal-input`.
+    TerminalInput,
+    /// `wasi:cli/terminal-output` `terminal-output`.
+    TerminalOutput,
 }
 
 impl HostObject {
@@ -188,6 +198,11 @@ impl HostObject {
             HostObject::OutputStream(_) => HostKind::OutputStream,
             HostObject::InputStream(_) => HostKind::InputStream,
             HostObject::IoError(_) => HostKind::IoError,
+            HostObject::Pollable(_) => HostKind::Pollable,
+            HostObject::Descriptor(_) => HostKind::Descriptor,
+            HostObject::DirectoryEntryStream(_) => HostKind::DirectoryEntryStream,
+            HostObject::TerminalInput => HostKind::TerminalInput,
+            HostObject::TerminalOutput => HostKind::TerminalOutput,
         }
     }
 }

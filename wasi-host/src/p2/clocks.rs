@@ -4,7 +4,10 @@
 //! Times are nanoseconds as `u64` (P1's `timestamp`); a host time before the epoch or past
 //! 2554 is `overflow`.
 
-use crate::error::Errno;
+use crate::error::{Errno, HostError, HostTrap};
+use crate::p2::call::P2Call;
+use crate::p2::poll::Pollable;
+use crate::resources::HostObject;
 
 /// A host clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +51,63 @@ impl Clock {
         }
         nanoseconds(spec)
     }
+}
+
+/// `datetime` of `wasi:clocks/wall-clock`.
+struct WallTime {
+    seconds: u64,
+    nanoseconds: u32,
+}
+crate::store_record!(WallTime {
+    seconds: u64,
+    nanoseconds: u32
+});
+
+fn wall_time(nanos: u64) -> WallTime {
+    WallTime {
+        seconds: nanos / 1_000_000_000,
+        nanoseconds: (nanos % 1_000_000_000) as u32,
+    }
+}
+
+fn clock_failure(_: Errno) -> HostError {
+    // The host clocks do not fail on a supported system; WASI 0.2's clocks cannot report it.
+    HostTrap::Canon("the host clock failed").into()
+}
+
+/// `wasi:clocks/monotonic-clock` `now`.
+pub fn monotonic_now(_call: &mut P2Call<'_>) -> Result<i64, HostError> {
+    Ok(Clock::Monotonic.now().map_err(clock_failure)? as i64)
+}
+
+/// `wasi:clocks/monotonic-clock` `resolution`.
+pub fn monotonic_resolution(_call: &mut P2Call<'_>) -> Result<i64, HostError> {
+    Ok(Clock::Monotonic.resolution().map_err(clock_failure)? as i64)
+}
+
+/// `wasi:clocks/monotonic-clock` `subscribe-instant`: ready once the clock reaches `when`.
+pub fn monotonic_subscribe_instant(call: &mut P2Call<'_>, when: i64) -> Result<i32, HostError> {
+    let pollable = Pollable::Deadline(when as u64);
+    Ok(call.new_own(HostObject::Pollable(pollable))? as i32)
+}
+
+/// `wasi:clocks/monotonic-clock` `subscribe-duration`: ready `when` nanoseconds from now.
+pub fn monotonic_subscribe_duration(call: &mut P2Call<'_>, when: i64) -> Result<i32, HostError> {
+    let now = Clock::Monotonic.now().map_err(clock_failure)?;
+    let pollable = Pollable::Deadline(now.saturating_add(when as u64));
+    Ok(call.new_own(HostObject::Pollable(pollable))? as i32)
+}
+
+/// `wasi:clocks/wall-clock` `now`.
+pub fn wall_now(call: &mut P2Call<'_>, ret: i32) -> Result<(), HostError> {
+    let now = wall_time(Clock::Wall.now().map_err(clock_failure)?);
+    call.store_result(ret, now)
+}
+
+/// `wasi:clocks/wall-clock` `resolution`.
+pub fn wall_resolution(call: &mut P2Call<'_>, ret: i32) -> Result<(), HostError> {
+    let resolution = wall_time(Clock::Wall.resolution().map_err(clock_failure)?);
+    call.store_result(ret, resolution)
 }
 
 fn zero_timespec() -> libc::timespec {

@@ -11,5 +11,6 @@ pub mod poll;
 pub mod random;
 pub mod sockets;
 pub mod streams;
+pub mod values;
 
 pub use call::P2Call;

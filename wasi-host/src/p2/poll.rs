@@ -7,8 +7,10 @@
 
 use std::os::fd::RawFd;
 
-use crate::error::{last_host_errno, Errno};
+use crate::error::{last_host_errno, Errno, HostError, HostTrap};
+use crate::p2::call::P2Call;
 use crate::p2::clocks::Clock;
+use crate::resources::{HostKind, HostObject};
 
 /// Something to wait for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,6 +109,64 @@ pub fn poll(list: &[Pollable]) -> Result<Vec<Option<Readiness>>, Errno> {
             return Ok(ready);
         }
     }
+}
+
+/// Whether `pollable` is ready now, without waiting.
+pub fn is_ready(pollable: Pollable) -> bool {
+    match pollable {
+        Pollable::Ready => true,
+        Pollable::Deadline(at) => Clock::Monotonic.now().is_ok_and(|now| now >= at),
+        Pollable::Readable(fd) | Pollable::Writable(fd) => {
+            let events = if matches!(pollable, Pollable::Readable(_)) {
+                libc::POLLIN
+            } else {
+                libc::POLLOUT
+            };
+            let mut pfd = libc::pollfd {
+                fd,
+                events,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd, no waiting.
+            unsafe { libc::poll(&mut pfd, 1, 0) > 0 }
+        }
+    }
+}
+
+fn pollable(call: &mut P2Call<'_>, handle: u32) -> Result<Pollable, HostError> {
+    match call.object(handle, HostKind::Pollable)? {
+        HostObject::Pollable(p) => Ok(*p),
+        _ => unreachable!("the handle table checked the kind"),
+    }
+}
+
+/// `wasi:io/poll` `poll`: waits until at least one pollable of the list is ready and returns
+/// the indices of those that are. An empty list traps, as in wasmtime (it would wait
+/// forever).
+pub fn poll_list(call: &mut P2Call<'_>, list: i32, len: i32, ret: i32) -> Result<(), HostError> {
+    let handles = call.load_u32_list(list, len)?;
+    if handles.is_empty() {
+        return Err(HostTrap::Canon("wasi:io/poll poll of an empty list").into());
+    }
+    let pollables = handles
+        .iter()
+        .map(|h| pollable(call, *h))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ready = poll(&pollables).map_err(HostError::Guest)?;
+    let indices: Vec<u32> = (0..).zip(ready).filter_map(|(i, r)| r.map(|_| i)).collect();
+    call.store_result(ret, indices)
+}
+
+/// `[method]pollable.ready`.
+pub fn pollable_ready(call: &mut P2Call<'_>, this: i32) -> Result<i32, HostError> {
+    Ok(is_ready(pollable(call, this as u32)?) as i32)
+}
+
+/// `[method]pollable.block`: waits until the pollable is ready.
+pub fn pollable_block(call: &mut P2Call<'_>, this: i32) -> Result<(), HostError> {
+    let p = pollable(call, this as u32)?;
+    poll(&[p]).map_err(HostError::Guest)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,60 @@
-//! `wasi:random/random`: bytes from the host's cryptographically secure generator.
+//! `wasi:random`: bytes from the host's cryptographically secure generator (`random`, and
+//! `insecure` and `insecure-seed` from the same source).
 
-use crate::error::{last_host_errno, Errno};
+use crate::error::{last_host_errno, Errno, HostError, HostTrap};
+use crate::p2::call::P2Call;
+use crate::p2::values::Bytes;
+
+/// The most bytes one `get-random-bytes` returns; more traps, as the guest cannot hold them
+/// in a 32-bit memory anyway.
+const MAX_BYTES: u64 = 1 << 30;
+
+fn random_bytes(len: i64) -> Result<Vec<u8>, HostError> {
+    let len = len as u64;
+    if len > MAX_BYTES {
+        return Err(HostTrap::Canon("get-random-bytes of more than 1 GiB").into());
+    }
+    let mut bytes = vec![0u8; len as usize];
+    fill_random_bytes(&mut bytes)
+        .map_err(|_| HostError::Trap(HostTrap::Canon("the host random generator failed")))?;
+    Ok(bytes)
+}
+
+fn random_u64() -> Result<u64, HostError> {
+    let bytes = random_bytes(8)?;
+    Ok(u64::from_le_bytes(bytes.try_into().expect("eight bytes")))
+}
+
+/// `wasi:random/random` `get-random-bytes`.
+pub fn get_random_bytes(call: &mut P2Call<'_>, len: i64, ret: i32) -> Result<(), HostError> {
+    let bytes = random_bytes(len)?;
+    call.store_result(ret, Bytes(bytes))
+}
+
+/// `wasi:random/random` `get-random-u64`.
+pub fn get_random_u64(_call: &mut P2Call<'_>) -> Result<i64, HostError> {
+    Ok(random_u64()? as i64)
+}
+
+/// `wasi:random/insecure` `get-insecure-random-bytes` (from the same secure generator).
+pub fn get_insecure_random_bytes(
+    call: &mut P2Call<'_>,
+    len: i64,
+    ret: i32,
+) -> Result<(), HostError> {
+    get_random_bytes(call, len, ret)
+}
+
+/// `wasi:random/insecure` `get-insecure-random-u64`.
+pub fn get_insecure_random_u64(call: &mut P2Call<'_>) -> Result<i64, HostError> {
+    get_random_u64(call)
+}
+
+/// `wasi:random/insecure-seed` `insecure-seed`: a fresh 128-bit seed.
+pub fn insecure_seed(call: &mut P2Call<'_>, ret: i32) -> Result<(), HostError> {
+    let seed = (random_u64()?, random_u64()?);
+    call.store_result(ret, seed)
+}
 
 /// Fills `buf` completely (`get-random-bytes`, written in place), however many calls the host
 /// needs.

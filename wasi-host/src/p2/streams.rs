@@ -2,24 +2,42 @@
 //! objects their failures carry.
 //!
 //! Output goes straight to the host descriptor (no buffering), as P1's `fd_write` does, so
-//! `flush` has nothing to do and nothing is lost when the guest exits or traps.
+//! `flush` has nothing to do and nothing is lost when the guest exits or traps. File streams
+//! (`read-via-stream`, `write-via-stream`, `append-via-stream`) hold their own duplicate of the
+//! file's descriptor and their own position. A read at the end of a stream, or a write to a
+//! closed pipe, is the `closed` stream error; any other failure is `last-operation-failed`
+//! with an `error` whose `filesystem-error-code` tells what failed.
 
-use crate::error::{HostError, HostTrap};
+use crate::error::{Errno, HostError, HostTrap};
 use crate::host_fd::{self, Blocking};
 use crate::p2::call::P2Call;
+use crate::p2::filesystem::ErrorCode;
+use crate::p2::poll::Pollable;
+use crate::p2::values::{store_two_cases, Bytes, Store};
 use crate::resources::{HostKind, HostObject};
-use std::os::fd::RawFd;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 /// How many bytes `check-write` permits at once.
 const WRITE_BUDGET: u64 = 1 << 20;
 /// The most `blocking-write-and-flush` takes in one call (the WIT's contract).
-const BLOCKING_WRITE_MAX: u32 = 4096;
+const BLOCKING_WRITE_MAX: u64 = 4096;
+/// The most one read returns, whatever the guest asks for.
+const READ_MAX: u64 = 1 << 20;
 
 /// An `output-stream`.
 #[derive(Debug)]
 pub enum OutputStream {
     /// Stdout or stderr: the host descriptor, borrowed from the process.
     Stdio(RawFd),
+    /// A file, written at `offset` and on (`write-via-stream`).
+    File {
+        /// A duplicate of the file's descriptor.
+        fd: OwnedFd,
+        /// Where the next write goes.
+        offset: u64,
+    },
+    /// A file, every write at its end (`append-via-stream`).
+    Append(OwnedFd),
 }
 
 /// An `input-stream`.
@@ -27,68 +45,246 @@ pub enum OutputStream {
 pub enum InputStream {
     /// Stdin: the host descriptor, borrowed from the process.
     Stdio(RawFd),
+    /// A file, read from `offset` on (`read-via-stream`).
+    File {
+        /// A duplicate of the file's descriptor.
+        fd: OwnedFd,
+        /// Where the next read starts.
+        offset: u64,
+    },
 }
 
-/// An `error`: what a failed stream operation reports.
-#[derive(Debug)]
+/// An `error`: what a failed operation reports.
+#[derive(Debug, Clone)]
 pub struct IoError {
-    /// `to-debug-string`.
-    pub message: String,
+    /// The error as the filesystem names it.
+    pub code: ErrorCode,
 }
 
 /// A `stream-error`.
-enum StreamError {
+pub(crate) enum StreamError {
     LastOperationFailed(IoError),
     Closed,
 }
 
-fn output_fd(call: &mut P2Call<'_>, this: i32) -> Result<RawFd, HostError> {
+impl StreamError {
+    fn from_errno(errno: Errno) -> StreamError {
+        match errno {
+            Errno::Pipe => StreamError::Closed,
+            other => StreamError::LastOperationFailed(IoError {
+                code: ErrorCode::from_errno(other),
+            }),
+        }
+    }
+}
+
+/// A `stream-error` after its `error` got a handle.
+enum StoredStreamError {
+    LastOperationFailed(u32),
+    Closed,
+}
+
+impl Store for StoredStreamError {
+    const SIZE: u32 = 8;
+    const ALIGN: u32 = 4;
+    fn store(self, call: &mut P2Call<'_>, ptr: u32) -> Result<(), HostError> {
+        match self {
+            StoredStreamError::LastOperationFailed(handle) => {
+                store_two_cases::<u32, ()>(call, ptr, 0, Some(handle), None)
+            }
+            StoredStreamError::Closed => store_two_cases::<u32, ()>(call, ptr, 1, None, None),
+        }
+    }
+}
+
+/// Stores `result<T, stream-error>` at `ret`, giving the caller an `error` handle first.
+fn store<T: Store>(
+    call: &mut P2Call<'_>,
+    ret: i32,
+    result: Result<T, StreamError>,
+) -> Result<(), HostError> {
+    let stored = match result {
+        Ok(v) => Ok(v),
+        Err(StreamError::Closed) => Err(StoredStreamError::Closed),
+        Err(StreamError::LastOperationFailed(error)) => {
+            let handle = call.new_own(HostObject::IoError(error))?;
+            Err(StoredStreamError::LastOperationFailed(handle))
+        }
+    };
+    call.store_result(ret, stored)
+}
+
+fn output<'c>(call: &'c mut P2Call<'_>, this: i32) -> Result<&'c mut OutputStream, HostError> {
     match call.object(this as u32, HostKind::OutputStream)? {
-        HostObject::OutputStream(OutputStream::Stdio(fd)) => Ok(*fd),
+        HostObject::OutputStream(stream) => Ok(stream),
         _ => unreachable!("the handle table checked the kind"),
     }
 }
 
-/// Stores `result<T, stream-error>` at `ret`, where `T` (if any) is written by `ok` at the
-/// payload offset. The payload is at 8 for a `u64` result, else 4.
-fn store_result(
-    call: &mut P2Call<'_>,
-    ret: i32,
-    payload_align: u32,
-    result: Result<Option<u64>, StreamError>,
-) -> Result<(), HostError> {
-    let ret = ret as u32;
-    call.check_ret(ret, payload_align)?;
-    let payload = ret + payload_align;
-    match result {
-        Ok(value) => {
-            call.store_u8(ret, 0)?;
-            if let Some(value) = value {
-                call.store_u64(payload, value)?;
-            }
-        }
-        Err(StreamError::Closed) => {
-            call.store_u8(ret, 1)?;
-            call.store_u8(payload, 1)?;
-        }
-        Err(StreamError::LastOperationFailed(error)) => {
-            let handle = call.new_own(HostObject::IoError(error))?;
-            call.store_u8(ret, 1)?;
-            call.store_u8(payload, 0)?;
-            call.store_u32(payload + 4, handle)?;
-        }
+fn input<'c>(call: &'c mut P2Call<'_>, this: i32) -> Result<&'c mut InputStream, HostError> {
+    match call.object(this as u32, HostKind::InputStream)? {
+        HostObject::InputStream(stream) => Ok(stream),
+        _ => unreachable!("the handle table checked the kind"),
     }
-    Ok(())
 }
 
-fn write(fd: RawFd, bytes: &[u8]) -> Result<Option<u64>, StreamError> {
-    match host_fd::write_all(fd, bytes, Blocking::Yes) {
-        Ok(_) => Ok(None),
-        Err(crate::error::Errno::Pipe) => Err(StreamError::Closed),
-        Err(errno) => Err(StreamError::LastOperationFailed(IoError {
-            message: errno.to_string(),
-        })),
+impl OutputStream {
+    fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
+        let written = match self {
+            OutputStream::Stdio(fd) => host_fd::write_all(*fd, bytes, Blocking::Yes),
+            OutputStream::Append(fd) => append_all(fd.as_raw_fd(), bytes),
+            OutputStream::File { fd, offset } => {
+                let mut bufs = [std::io::IoSlice::new(bytes)];
+                let n = host_fd::pwrite_all_vectored(fd.as_raw_fd(), &mut bufs, *offset);
+                if let Ok(n) = n {
+                    *offset += n as u64;
+                }
+                n
+            }
+        };
+        match written {
+            Ok(n) if n == bytes.len() => Ok(()),
+            Ok(_) => Err(StreamError::Closed),
+            Err(errno) => Err(StreamError::from_errno(errno)),
+        }
     }
+
+    fn pollable(&self) -> Pollable {
+        match self {
+            OutputStream::Stdio(fd) => Pollable::Writable(*fd),
+            OutputStream::File { .. } | OutputStream::Append(_) => Pollable::Ready,
+        }
+    }
+}
+
+/// Appends every byte of `bytes` to the file `fd`, each write at the end of the file as it is
+/// then (`pwritev2` with `RWF_APPEND`): per write, not through `O_APPEND`, which would also
+/// change every other descriptor sharing the open file.
+fn append_all(fd: RawFd, mut bytes: &[u8]) -> Result<usize, Errno> {
+    let total = bytes.len();
+    while !bytes.is_empty() {
+        let iov = libc::iovec {
+            iov_base: bytes.as_ptr() as *mut libc::c_void,
+            iov_len: bytes.len(),
+        };
+        // SAFETY: the iovec describes `bytes`, live for the call; the kernel only reads it.
+        let written = unsafe { libc::pwritev2(fd, &iov, 1, -1, libc::RWF_APPEND) };
+        match usize::try_from(written) {
+            Ok(0) => break,
+            Ok(n) => bytes = &bytes[n..],
+            Err(_) if crate::error::last_host_errno() == libc::EINTR => {}
+            Err(_) => return Err(Errno::last_host_error()),
+        }
+    }
+    Ok(total - bytes.len())
+}
+
+/// Reads at most `len` bytes from `fd` (at `offset` if given); empty at end of stream.
+fn read_fd(fd: RawFd, len: u64, offset: Option<u64>, blocking: Blocking) -> Result<Vec<u8>, Errno> {
+    let mut buf = vec![0u8; len.min(READ_MAX) as usize];
+    let iov = [libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    }];
+    // SAFETY: the iovec describes `buf`, which nothing else references during the call.
+    let n = unsafe {
+        match offset {
+            Some(offset) => host_fd::pread_vectored(fd, &iov, offset),
+            None => host_fd::read_vectored(fd, &iov, blocking),
+        }
+    }?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+impl InputStream {
+    /// Reads at most `len` bytes; `blocking` waits for at least one.
+    fn read(&mut self, len: u64, blocking: bool) -> Result<Vec<u8>, StreamError> {
+        if len == 0 {
+            return Ok(Vec::new());
+        }
+        let data = match self {
+            InputStream::Stdio(fd) => {
+                if !blocking && !crate::p2::poll::is_ready(Pollable::Readable(*fd)) {
+                    return Ok(Vec::new());
+                }
+                read_fd(*fd, len, None, Blocking::Yes)
+            }
+            InputStream::File { fd, offset } => {
+                let data = read_fd(fd.as_raw_fd(), len, Some(*offset), Blocking::Yes);
+                if let Ok(data) = &data {
+                    *offset += data.len() as u64;
+                }
+                data
+            }
+        }
+        .map_err(StreamError::from_errno)?;
+        if data.is_empty() {
+            return Err(StreamError::Closed);
+        }
+        Ok(data)
+    }
+
+    fn pollable(&self) -> Pollable {
+        match self {
+            InputStream::Stdio(fd) => Pollable::Readable(*fd),
+            InputStream::File { .. } => Pollable::Ready,
+        }
+    }
+}
+
+/// `[method]input-stream.read`: what is available now, at most `len` bytes.
+pub fn input_stream_read(
+    call: &mut P2Call<'_>,
+    this: i32,
+    len: i64,
+    ret: i32,
+) -> Result<(), HostError> {
+    let result = input(call, this)?.read(len as u64, false).map(Bytes);
+    store(call, ret, result)
+}
+
+/// `[method]input-stream.blocking-read`: waits until at least one byte (or the end) is there.
+pub fn input_stream_blocking_read(
+    call: &mut P2Call<'_>,
+    this: i32,
+    len: i64,
+    ret: i32,
+) -> Result<(), HostError> {
+    let result = input(call, this)?.read(len as u64, true).map(Bytes);
+    store(call, ret, result)
+}
+
+/// `[method]input-stream.skip`: reads and discards at most `len` bytes.
+pub fn input_stream_skip(
+    call: &mut P2Call<'_>,
+    this: i32,
+    len: i64,
+    ret: i32,
+) -> Result<(), HostError> {
+    let result = input(call, this)?
+        .read(len as u64, false)
+        .map(|d| d.len() as u64);
+    store(call, ret, result)
+}
+
+/// `[method]input-stream.blocking-skip`.
+pub fn input_stream_blocking_skip(
+    call: &mut P2Call<'_>,
+    this: i32,
+    len: i64,
+    ret: i32,
+) -> Result<(), HostError> {
+    let result = input(call, this)?
+        .read(len as u64, true)
+        .map(|d| d.len() as u64);
+    store(call, ret, result)
+}
+
+/// `[method]input-stream.subscribe`: ready when a read would not block.
+pub fn input_stream_subscribe(call: &mut P2Call<'_>, this: i32) -> Result<i32, HostError> {
+    let pollable = input(call, this)?.pollable();
+    Ok(call.new_own(HostObject::Pollable(pollable))? as i32)
 }
 
 /// `[method]output-stream.check-write`: how many bytes `write` may take now.
@@ -97,8 +293,8 @@ pub fn output_stream_check_write(
     this: i32,
     ret: i32,
 ) -> Result<(), HostError> {
-    output_fd(call, this)?;
-    store_result(call, ret, 8, Ok(Some(WRITE_BUDGET)))
+    output(call, this)?;
+    store(call, ret, Ok(WRITE_BUDGET))
 }
 
 /// `[method]output-stream.write`: writes `contents`, at most what `check-write` permitted.
@@ -109,7 +305,6 @@ pub fn output_stream_write(
     contents_len: i32,
     ret: i32,
 ) -> Result<(), HostError> {
-    let fd = output_fd(call, this)?;
     if contents_len as u32 as u64 > WRITE_BUDGET {
         return Err(
             HostTrap::Canon("output-stream.write of more than check-write permitted").into(),
@@ -119,8 +314,8 @@ pub fn output_stream_write(
         .mem
         .slice(contents as u32, contents_len as u32)?
         .to_vec();
-    let result = write(fd, &bytes);
-    store_result(call, ret, 4, result)
+    let result = output(call, this)?.write(&bytes);
+    store(call, ret, result)
 }
 
 /// `[method]output-stream.blocking-write-and-flush`: writes at most 4096 bytes and waits
@@ -132,21 +327,23 @@ pub fn output_stream_blocking_write_and_flush(
     contents_len: i32,
     ret: i32,
 ) -> Result<(), HostError> {
-    let fd = output_fd(call, this)?;
-    if contents_len as u32 > BLOCKING_WRITE_MAX {
+    if contents_len as u32 as u64 > BLOCKING_WRITE_MAX {
         return Err(HostTrap::Canon(
             "output-stream.blocking-write-and-flush of more than 4096 bytes",
         )
         .into());
     }
-    let result = write(fd, call.mem.slice(contents as u32, contents_len as u32)?);
-    store_result(call, ret, 4, result)
+    // Borrow the guest bytes in place: no copy on the hot path.
+    let mem = call.mem;
+    let bytes = mem.slice(contents as u32, contents_len as u32)?;
+    let result = output(call, this)?.write(bytes);
+    store(call, ret, result)
 }
 
 /// `[method]output-stream.flush`: output is never buffered, so there is nothing to do.
 pub fn output_stream_flush(call: &mut P2Call<'_>, this: i32, ret: i32) -> Result<(), HostError> {
-    output_fd(call, this)?;
-    store_result(call, ret, 4, Ok(None))
+    output(call, this)?;
+    store(call, ret, Ok(()))
 }
 
 /// `[method]output-stream.blocking-flush`: as `flush`.
@@ -156,4 +353,95 @@ pub fn output_stream_blocking_flush(
     ret: i32,
 ) -> Result<(), HostError> {
     output_stream_flush(call, this, ret)
+}
+
+/// `[method]output-stream.subscribe`: ready when a write would not block.
+pub fn output_stream_subscribe(call: &mut P2Call<'_>, this: i32) -> Result<i32, HostError> {
+    let pollable = output(call, this)?.pollable();
+    Ok(call.new_own(HostObject::Pollable(pollable))? as i32)
+}
+
+/// `[method]output-stream.write-zeroes`: writes `len` zero bytes.
+pub fn output_stream_write_zeroes(
+    call: &mut P2Call<'_>,
+    this: i32,
+    len: i64,
+    ret: i32,
+) -> Result<(), HostError> {
+    if len as u64 > WRITE_BUDGET {
+        return Err(HostTrap::Canon(
+            "output-stream.write-zeroes of more than check-write permitted",
+        )
+        .into());
+    }
+    let zeroes = vec![0u8; len as u64 as usize];
+    let result = output(call, this)?.write(&zeroes);
+    store(call, ret, result)
+}
+
+/// `[method]output-stream.blocking-write-zeroes-and-flush`: at most 4096 zero bytes.
+pub fn output_stream_blocking_write_zeroes_and_flush(
+    call: &mut P2Call<'_>,
+    this: i32,
+    len: i64,
+    ret: i32,
+) -> Result<(), HostError> {
+    if len as u64 > BLOCKING_WRITE_MAX {
+        return Err(HostTrap::Canon(
+            "output-stream.blocking-write-zeroes-and-flush of more than 4096 bytes",
+        )
+        .into());
+    }
+    let zeroes = vec![0u8; len as u64 as usize];
+    let result = output(call, this)?.write(&zeroes);
+    store(call, ret, result)
+}
+
+/// Reads from `src` and writes what it read to `this`: `splice`.
+fn splice(
+    call: &mut P2Call<'_>,
+    this: i32,
+    src: i32,
+    len: i64,
+    blocking: bool,
+) -> Result<Result<u64, StreamError>, HostError> {
+    output(call, this)?;
+    let data = match input(call, src)?.read((len as u64).min(WRITE_BUDGET), blocking) {
+        Ok(data) => data,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(output(call, this)?.write(&data).map(|()| data.len() as u64))
+}
+
+/// `[method]output-stream.splice`: moves what `src` has now, at most `len` bytes.
+pub fn output_stream_splice(
+    call: &mut P2Call<'_>,
+    this: i32,
+    src: i32,
+    len: i64,
+    ret: i32,
+) -> Result<(), HostError> {
+    let result = splice(call, this, src, len, false)?;
+    store(call, ret, result)
+}
+
+/// `[method]output-stream.blocking-splice`: as `splice`, waiting for input.
+pub fn output_stream_blocking_splice(
+    call: &mut P2Call<'_>,
+    this: i32,
+    src: i32,
+    len: i64,
+    ret: i32,
+) -> Result<(), HostError> {
+    let result = splice(call, this, src, len, true)?;
+    store(call, ret, result)
+}
+
+/// `wasi:io/error` `[method]error.to-debug-string`.
+pub fn error_to_debug_string(call: &mut P2Call<'_>, this: i32, ret: i32) -> Result<(), HostError> {
+    let message = match call.object(this as u32, HostKind::IoError)? {
+        HostObject::IoError(error) => format!("{:?}", error.code),
+        _ => unreachable!("the handle table checked the kind"),
+    };
+    call.store_result(ret, message)
 }

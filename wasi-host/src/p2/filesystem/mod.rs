@@ -17,6 +17,10 @@
 //! the same mapping from a host error to an [`ErrorCode`] (an errno wasmtime does not name
 //! becomes [`ErrorCode::Io`]).
 
+pub mod types;
+
+pub use types::*;
+
 use std::hash::Hasher;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
@@ -105,6 +109,57 @@ pub enum ErrorCode {
     TextFileBusy,
     /// Cross-device link (`EXDEV`).
     CrossDevice,
+}
+
+impl ErrorCode {
+    /// Every code, in the WIT's order (so `code as u8` is its discriminant).
+    pub const ALL: [ErrorCode; 37] = [
+        ErrorCode::Access,
+        ErrorCode::WouldBlock,
+        ErrorCode::Already,
+        ErrorCode::BadDescriptor,
+        ErrorCode::Busy,
+        ErrorCode::Deadlock,
+        ErrorCode::Quota,
+        ErrorCode::Exist,
+        ErrorCode::FileTooLarge,
+        ErrorCode::IllegalByteSequence,
+        ErrorCode::InProgress,
+        ErrorCode::Interrupted,
+        ErrorCode::Invalid,
+        ErrorCode::Io,
+        ErrorCode::IsDirectory,
+        ErrorCode::Loop,
+        ErrorCode::TooManyLinks,
+        ErrorCode::MessageSize,
+        ErrorCode::NameTooLong,
+        ErrorCode::NoDevice,
+        ErrorCode::NoEntry,
+        ErrorCode::NoLock,
+        ErrorCode::InsufficientMemory,
+        ErrorCode::InsufficientSpace,
+        ErrorCode::NotDirectory,
+        ErrorCode::NotEmpty,
+        ErrorCode::NotRecoverable,
+        ErrorCode::Unsupported,
+        ErrorCode::NoTty,
+        ErrorCode::NoSuchDevice,
+        ErrorCode::Overflow,
+        ErrorCode::NotPermitted,
+        ErrorCode::Pipe,
+        ErrorCode::ReadOnly,
+        ErrorCode::InvalidSeek,
+        ErrorCode::TextFileBusy,
+        ErrorCode::CrossDevice,
+    ];
+
+    /// The code a P1 errno corresponds to (`io` for one without a counterpart).
+    pub fn from_errno(errno: crate::error::Errno) -> ErrorCode {
+        ErrorCode::ALL
+            .into_iter()
+            .find(|code| crate::error::Errno::from(*code) == errno)
+            .unwrap_or(ErrorCode::Io)
+    }
 }
 
 impl From<&io::Error> for ErrorCode {
@@ -563,6 +618,13 @@ impl AsRawFd for Dir {
 }
 
 impl Dir {
+    /// Another handle to the same directory.
+    pub fn try_clone(&self) -> io::Result<Dir> {
+        Ok(Dir {
+            dir: self.dir.try_clone()?,
+        })
+    }
+
     /// Opens the host directory `host_path` (relative to the working directory when relative)
     /// as a preopen: the only ambient-authority access in the WASI host.
     pub fn open_ambient(host_path: &Path) -> io::Result<Dir> {
