@@ -1,11 +1,12 @@
 //! Components, from `tests/components/<case>/`: each is flattened into its instantiation plan,
 //! built into an executable and run.
 //!
-//! A case holds `component.wat` (component text). Its plan's text form must equal `plan.txt`;
+//! A case holds `component.wat` (component text). Its plan's text form must equal `plan.txt`
+//! and what `wasi-aot inspect` prints `inspect.txt`;
 //! the executable runs with the arguments of `args` (one per line, else none), no input and
 //! an empty environment, and its stdout and exit status must equal `stdout` and `status`,
 //! its stderr `stderr` when that exists. `BLESS=1` rewrites the golden files from the actual
-//! results (and creates `plan.txt`, `stdout` and `status` of a new case); review the diff.
+//! results (and creates `plan.txt`, `inspect.txt`, `stdout` and `status` of a new case); review the diff.
 
 use anyhow::{Context, Result};
 use libtest_mimic::{Arguments, Trial};
@@ -55,6 +56,8 @@ fn check(case: &Path) -> Result<()> {
 
     let plan = wasi_aot_compiler::component::plan(&wasm, &config)?;
     problems.extend(expect_golden(&case.join("plan.txt"), plan.to_string().as_bytes(), true).err());
+    let inspect = wasi_aot_compiler::inspect::describe(&wasm)?;
+    problems.extend(expect_golden(&case.join("inspect.txt"), inspect.as_bytes(), true).err());
 
     let dir = tempfile::tempdir()?;
     let exe = dir.path().join("app");

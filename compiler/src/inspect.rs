@@ -1,5 +1,5 @@
-//! `wasi-aot inspect`: what a module is, what it imports and exports, and whether each
-//! import is supported.
+//! `wasi-aot inspect`: what a module or component is, what it imports and exports, and
+//! whether each import is supported (components: `component::wit::describe`).
 
 use crate::error::{CompileError, Result};
 use std::fmt::Write;
@@ -17,8 +17,7 @@ pub fn describe(wasm: &[u8]) -> Result<String> {
                 let kind = match encoding {
                     wasmparser::Encoding::Module => "core module",
                     wasmparser::Encoding::Component => {
-                        writeln!(out, "kind: component (not supported yet)").ok();
-                        return Ok(out);
+                        return crate::component::wit::describe(wasm);
                     }
                 };
                 writeln!(out, "kind: {kind}").ok();

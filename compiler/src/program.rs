@@ -743,6 +743,14 @@ fn canonical_table(t: md::TableType, type_ids: &[u32]) -> md::TableType {
 }
 
 fn unknown_import(import: &module::ImportDecl, info: &ModuleInfo<'_>) -> CompileError {
+    if import.module.starts_with("wasi:") {
+        return CompileError::Unsupported(format!(
+            "the core module imports `{}`.`{}`, a WASI 0.2 function: a core module can use \
+             only wasi_snapshot_preview1; WASI 0.2 is for components (wrap the module with \
+             `wasm-tools component new`)",
+            import.module, import.field
+        ));
+    }
     CompileError::UnknownImport {
         module: import.module.clone(),
         field: import.field.clone(),

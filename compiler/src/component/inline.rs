@@ -134,7 +134,7 @@ fn unsupported(message: String) -> CompileError {
 }
 
 fn invalid(message: &str) -> CompileError {
-    CompileError::Invalid(format!("invalid component: {message}"))
+    CompileError::Invalid(message.to_string())
 }
 
 impl<'t> Inliner<'t> {
@@ -573,10 +573,19 @@ impl<'t> Inliner<'t> {
         let (interface, version) = wasi_p2::split_version(&path.root);
         let version = version.unwrap_or("(no version)");
         let Some(host) = wasi_p2::lookup_function(interface, name) else {
+            let why = if ["wasi:sockets/", "wasi:http/"]
+                .iter()
+                .any(|p| interface.starts_with(p))
+            {
+                "wasi:sockets and wasi:http are not supported yet"
+            } else if interface.starts_with("wasi:") {
+                "it is not a WASI 0.2 function"
+            } else {
+                "the host provides only WASI 0.2 interfaces"
+            };
             return Err(unsupported(format!(
-                "import `{}` function `{name}`: the host does not provide `{interface}` \
-                 `{name}` (see `wasi-aot inspect`)",
-                path.root
+                "the component imports function `{name}` of `{interface}` version {version}, \
+                 which the host does not provide: {why} (see `wasi-aot inspect`)"
             )));
         };
         if !wasi_p2::version_matches(version) {

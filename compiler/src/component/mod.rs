@@ -14,6 +14,7 @@ pub mod abi;
 pub mod inline;
 pub mod plan;
 pub mod translate;
+pub mod wit;
 
 use crate::config::Config;
 use crate::error::{CompileError, Result};
@@ -36,6 +37,7 @@ pub fn compile_component(wasm: &[u8], config: &Config) -> Result<CompiledProgram
     let translation = translate::translate(wasm, config.features)?;
     let plan = inline::run(&translation)?;
     check_command(&plan)?;
+    wit::check_imports(wasm)?;
     let inputs: Vec<ModuleInput<'_>> = plan
         .instances
         .iter()

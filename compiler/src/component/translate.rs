@@ -256,7 +256,7 @@ struct Translator<'a, 'v> {
 }
 
 fn invalid(e: wasmparser::BinaryReaderError) -> CompileError {
-    CompileError::Invalid(format!("invalid component: {e}"))
+    CompileError::Invalid(e.to_string())
 }
 
 impl<'a> Translator<'a, '_> {
@@ -314,8 +314,12 @@ impl<'a> Translator<'a, '_> {
                     .module_section(&unchecked_range)
                     .map_err(invalid)?;
                 let range = unchecked_range.start as usize..unchecked_range.end as usize;
+                let start = range.start;
                 let bytes = wasm.get(range).ok_or_else(|| {
-                    CompileError::Invalid("a module section runs past the end".into())
+                    CompileError::Invalid(format!(
+                        "the core module at offset {start:#x} runs past \
+                         the end of the input"
+                    ))
                 })?;
                 self.validate_module(inner, bytes)?;
                 self.modules.push(bytes);

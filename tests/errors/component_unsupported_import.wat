@@ -1,0 +1,17 @@
+;; A component importing an interface the host does not provide.
+(component
+  (import "wasi:sockets/instance-network@0.2.0" (instance $net
+    (export "network" (type (sub resource)))
+    (export "instance-network" (func (result (own 0))))
+  ))
+  (alias export $net "instance-network" (func $f))
+  (core func $get (canon lower (func $f)))
+  (core module $m
+    (import "net" "get" (func (result i32)))
+    (func (export "run") (result i32) (i32.const 0)))
+  (core instance $host (export "get" (func $get)))
+  (core instance $i (instantiate $m (with "net" (instance $host))))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $run-inst (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $run-inst))
+)
