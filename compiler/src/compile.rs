@@ -476,6 +476,114 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// The trampoline of a call into another component: a wasm-ABI function of type `sig`
+    /// (the caller's lowering) whose vmctx is its runtime context. It stores its parameters
+    /// in an array of 64-bit slots, calls object function `host` (System V:
+    /// `(context, slots, count) -> status`), traps when the status is negative, and returns
+    /// the result the runtime left in the first slot.
+    pub fn compile_adapter_trampoline(
+        &mut self,
+        isa: &OwnedTargetIsa,
+        sig: &FuncSig,
+        host: u32,
+        id: u32,
+    ) -> Result<CompiledFunction> {
+        self.ctx.func.signature = wasm_signature(sig);
+        self.ctx.func.name = UserFuncName::user(0, id);
+        {
+            let mut builder = FunctionBuilder::new(&mut self.ctx.func, &mut self.builder);
+            let entry = builder.create_block();
+            builder.append_block_params_for_function_params(entry);
+            builder.switch_to_block(entry);
+            builder.seal_block(entry);
+            let p = builder.block_params(entry).to_vec();
+            let base = builder
+                .func
+                .create_global_value(ir::GlobalValueData::VMContext);
+            let flags = builder
+                .func
+                .dfg
+                .mem_flags
+                .insert(MemFlagsData::trusted())
+                .expect("few distinct memory flags per function");
+            let offset = wasi_aot_abi::VmOffsets::new(Default::default()).stack_limit();
+            let limit = builder.func.create_global_value(ir::GlobalValueData::Load {
+                base,
+                offset: (offset as i32).into(),
+                global_type: types::I64,
+                flags,
+            });
+            builder.func.stack_limit = Some(limit);
+
+            let count = sig.params.len().max(sig.results.len()).max(1);
+            let slots = builder.create_sized_stack_slot(ir::StackSlotData::new(
+                ir::StackSlotKind::ExplicitSlot,
+                (count * 8) as u32,
+                3,
+            ));
+            for (i, (v, ty)) in p[1..].iter().zip(&sig.params).enumerate() {
+                // 32-bit values go in zero-extended, as the runtime reads them.
+                let v = match func_env::ir_type(*ty) {
+                    types::I32 => builder.ins().uextend(types::I64, *v),
+                    types::F32 => {
+                        let bits = builder.ins().bitcast(types::I32, MemFlagsData::new(), *v);
+                        builder.ins().uextend(types::I64, bits)
+                    }
+                    types::F64 => builder.ins().bitcast(types::I64, MemFlagsData::new(), *v),
+                    _ => *v,
+                };
+                builder
+                    .ins()
+                    .stack_store(types::I64, v, slots, (i * 8) as i32);
+            }
+            let mut host_sig = ir::Signature::new(CallConv::SystemV);
+            host_sig.params.push(ir::AbiParam::new(types::I64));
+            host_sig.params.push(ir::AbiParam::new(types::I64));
+            host_sig.params.push(ir::AbiParam::new(types::I32));
+            host_sig.returns.push(ir::AbiParam::new(types::I32));
+            let host_sig = builder.import_signature(host_sig);
+            let name = builder
+                .func
+                .declare_imported_user_function(ir::UserExternalName::new(0, host));
+            let callee = builder.import_function(ir::ExtFuncData {
+                name: ir::ExternalName::user(name),
+                signature: host_sig,
+                colocated: false,
+                patchable: false,
+            });
+            let addr = builder.ins().stack_addr(types::I64, slots, 0);
+            let n = builder.ins().iconst(types::I32, count as i64);
+            let call = builder.ins().call(callee, &[p[0], addr, n]);
+            let status = builder.inst_results(call)[0];
+            let failed = builder
+                .ins()
+                .icmp_imm_s(ir::condcodes::IntCC::SignedLessThan, status, 0);
+            builder
+                .ins()
+                .trapnz(failed, func_env::trap_code(Trap::Host));
+            let mut results = Vec::new();
+            if let Some(ty) = sig.results.first() {
+                let ty = func_env::ir_type(*ty);
+                let load_ty = match ty {
+                    types::F32 => types::I32,
+                    types::F64 => types::I64,
+                    other => other,
+                };
+                let v = builder.ins().stack_load(types::I64, load_ty, slots, 0);
+                let v = match ty {
+                    types::F32 | types::F64 => builder.ins().bitcast(ty, MemFlagsData::new(), v),
+                    _ => v,
+                };
+                results.push(v);
+            }
+            builder.ins().return_(&results);
+            builder.finalize(isa.frontend_config());
+        }
+        self.finish(isa, id, &|| format!("component adapter trampoline {id}"))
+    }
+}
+
 /// Stack exhaustion in compiled code faults on the guard below the process stack, and the
 /// signal handler reports it (`runtime-lib/src/trap/signals.rs`), so most functions need
 /// no check in their prologue: only those that call into the runtime (libcalls, which

@@ -93,6 +93,17 @@ pub fn p2_host_signature(sig: &FuncSig) -> Signature {
     s
 }
 
+/// The signature of the runtime's entry for calls between components:
+/// `(context, slots, count) -> status`.
+pub fn adapter_host_signature() -> Signature {
+    let mut s = Signature::new(CallConv::SystemV);
+    s.params.push(AbiParam::new(types::I64));
+    s.params.push(AbiParam::new(types::I64));
+    s.params.push(AbiParam::new(types::I32));
+    s.returns.push(AbiParam::new(types::I32));
+    s
+}
+
 /// The signature of a libcall.
 pub fn libcall_signature(libcall: Libcall) -> Signature {
     let sig = libcall.signature();

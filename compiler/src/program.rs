@@ -122,9 +122,10 @@ pub fn compile_program(
 pub(crate) fn compile_component_unit(
     inputs: &[ModuleInput<'_>],
     plan: &Plan,
+    kind: ProgramKind,
     config: &Config,
 ) -> Result<CompiledProgram> {
-    compile_unit(inputs, ProgramKind::Component, config, Some(plan))
+    compile_unit(inputs, kind, config, Some(plan))
 }
 
 fn compile_unit(
@@ -187,15 +188,16 @@ fn compile_unit(
             TrampolineKind::ResourceNew(_) => symbols::component_builtin("resource_new"),
             TrampolineKind::ResourceRep(_) => symbols::component_builtin("resource_rep"),
             TrampolineKind::ResourceDrop(_) => symbols::component_builtin("resource_drop"),
+            TrampolineKind::Adapter { .. } => symbols::component_builtin("adapter"),
         };
         let host = match host_ids.get(&symbol) {
             Some(id) => *id,
             None => {
-                let id = emitter.declare(
-                    &symbol,
-                    Linkage::Import,
-                    &func_env::p2_host_signature(&t.sig),
-                )?;
+                let signature = match &t.kind {
+                    TrampolineKind::Adapter { .. } => func_env::adapter_host_signature(),
+                    _ => func_env::p2_host_signature(&t.sig),
+                };
+                let id = emitter.declare(&symbol, Linkage::Import, &signature)?;
                 host_ids.insert(symbol, id);
                 id
             }
@@ -360,8 +362,13 @@ fn compile_unit(
             }
             Job::Component(i, host, id) => {
                 let plan = component.expect("component jobs come from a plan");
-                let sig = &plan.trampolines[i].sig;
-                let f = ws.compile_component_trampoline(&isa, sig, host, id)?;
+                let t = &plan.trampolines[i];
+                let f = match t.kind {
+                    TrampolineKind::Adapter { .. } => {
+                        ws.compile_adapter_trampoline(&isa, &t.sig, host, id)?
+                    }
+                    _ => ws.compile_component_trampoline(&isa, &t.sig, host, id)?,
+                };
                 Ok((
                     f,
                     FrameOwner {
@@ -456,6 +463,17 @@ fn compile_unit(
                         TrampolineKind::ResourceDrop(r) => {
                             md::TrampolineKind::ResourceDrop { resource: *r }
                         }
+                        TrampolineKind::Adapter { callee, options } => {
+                            md::TrampolineKind::Adapter {
+                                callee: md::Lift {
+                                    func: callee.func.clone(),
+                                    options: callee.options.clone(),
+                                },
+                                callee_instance: callee.instance,
+                                options: options.clone(),
+                                ty: callee.cty.clone(),
+                            }
+                        }
                     },
                     code: code.len() as u32,
                     type_id: *type_id,
@@ -521,12 +539,26 @@ fn component_metadata(
             func: lifted.func.clone(),
             options: lifted.options.clone(),
         });
+    let exports = plan
+        .exports
+        .iter()
+        .map(|(path, lifted)| md::ComponentExport {
+            name: path.join("/"),
+            lift: md::Lift {
+                func: lifted.func.clone(),
+                options: lifted.options.clone(),
+            },
+            ty: lifted.cty.clone(),
+            instance: lifted.instance,
+        })
+        .collect();
     Ok(md::Component {
         instance_imports,
         trampolines,
         component_instances: plan.component_instances,
         resources: plan.resources.clone(),
         run,
+        exports,
     })
 }
 
@@ -599,7 +631,7 @@ fn plan_module(
     let mut adapters = Vec::new();
     // A component's core imports are bound at instantiation, from its plan, as a script's are.
     let kind = match kind {
-        ProgramKind::Component => ProgramKind::Script,
+        ProgramKind::Component | ProgramKind::ComponentScript => ProgramKind::Script,
         other => other,
     };
     for import in &info.imports {
@@ -650,7 +682,7 @@ fn plan_module(
                 }
             }
             (_, ProgramKind::Command) => return Err(unknown_import(import, info)),
-            (_, ProgramKind::Component) => {
+            (_, ProgramKind::Component | ProgramKind::ComponentScript) => {
                 unreachable!("component imports are planned as a script's")
             }
             (ImportType::Func(t), ProgramKind::Script) => {

@@ -95,6 +95,10 @@ pub unsafe extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_cha
         ProgramKind::Script => harness::run(),
         ProgramKind::Command => run_command(program, args),
         ProgramKind::Component => run_component(program, args),
+        ProgramKind::ComponentScript => {
+            install_context(program, args);
+            crate::component::script::run(program)
+        }
     }
 }
 

@@ -3,28 +3,33 @@
 //!
 //! Each builds the call's [`P2Call`] from the trampoline's context: the lowering's memory, its
 //! component instance and string encoding, and a `realloc` that calls the guest. While the
-//! guest's `realloc` runs the guest may not call the host (the canonical ABI's may-leave
-//! rule): a host call from there traps.
+//! guest's `realloc` runs its instance may not call out (the canonical ABI's may-leave rule):
+//! a host call from there traps.
 
-use crate::component::{context, TrampolineContext};
+use crate::component::{check_may_leave, context, set_may_leave, TrampolineContext};
 use crate::host::{header_memory, status, with_context};
 use crate::{instance, trap};
-use std::cell::Cell;
 use wasi_aot_host::p2::P2Call;
 use wasi_aot_host::{GuestMemory, HostError, HostTrap};
 
-thread_local! {
-    /// Whether guest code runs on behalf of a host call (its `realloc`), when it may not leave.
-    static IN_REALLOC: Cell<bool> = const { Cell::new(false) };
+/// Component instance `instance` runs its `realloc` for the host: it may not leave until
+/// [`leave_realloc`].
+pub fn enter_realloc(instance: u32) {
+    set_may_leave(instance, false);
+}
+
+/// Ends an [`enter_realloc`].
+pub fn leave_realloc(instance: u32) {
+    set_may_leave(instance, true);
 }
 
 fn realloc_guest(cx: &TrampolineContext, args: [u32; 4]) -> Result<(u32, GuestMemory), HostError> {
-    IN_REALLOC.with(|r| r.set(true));
+    enter_realloc(cx.instance);
     let values = args.map(|a| a as u128);
     // SAFETY: a `realloc` option has type `(i32, i32, i32, i32) -> i32`, checked by the
     // validator.
     let result = unsafe { instance::invoke(cx.realloc, &values) };
-    IN_REALLOC.with(|r| r.set(false));
+    leave_realloc(cx.instance);
     let results = result.map_err(|unwound| {
         trap::set_nested(unwound);
         HostError::Trap(HostTrap::Nested)
@@ -37,13 +42,11 @@ fn realloc_guest(cx: &TrampolineContext, args: [u32; 4]) -> Result<(u32, GuestMe
 
 /// Runs host function `f` for the trampoline context `cx`.
 fn p2_call(cx: *mut u8, f: impl FnOnce(&mut P2Call<'_>) -> Result<(), HostError>) -> i32 {
-    if IN_REALLOC.with(Cell::get) {
-        return status(Err(HostError::Trap(HostTrap::Canon(
-            "the guest called an import from its realloc, where it may not leave",
-        ))));
-    }
     // SAFETY: compiled trampolines pass their context.
     let context = unsafe { context(cx) };
+    if let Err(e) = check_may_leave(context.instance) {
+        return status(Err(e));
+    }
     // SAFETY: the header names the lowering's memory, if it has one.
     let mem = unsafe { header_memory(cx) };
     let mut realloc = |old, size, align, new| realloc_guest(context, [old, size, align, new]);

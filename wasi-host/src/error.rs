@@ -342,7 +342,7 @@ impl fmt::Display for Errno {
 impl std::error::Error for Errno {}
 
 /// Why a host call stops the guest instead of returning an errno.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HostTrap {
     /// The guest called `proc_exit` with this status.
     Exit(i32),
@@ -356,13 +356,18 @@ pub enum HostTrap {
     InvalidValue(&'static str),
     /// The guest broke a rule of the canonical ABI (the message says which): an unknown
     /// handle, a handle of another resource type, invalid UTF-8, a bad discriminant...
-    Canon(&'static str),
+    Canon(std::borrow::Cow<'static, str>),
     /// Guest code the host called back (`realloc`, a destructor) trapped; the runtime holds
     /// that trap and reports it.
     Nested,
 }
 
 impl HostTrap {
+    /// A canonical ABI violation with `message`.
+    pub fn canon(message: impl Into<std::borrow::Cow<'static, str>>) -> HostTrap {
+        HostTrap::Canon(message.into())
+    }
+
     /// The text the runtime prints after `error: wasm trap: ` (for [`HostTrap::Exit`], a
     /// description; the runtime exits with the status instead of reporting a trap).
     pub fn message(&self) -> String {
@@ -386,7 +391,7 @@ impl fmt::Display for HostTrap {
 impl std::error::Error for HostTrap {}
 
 /// The failure of a host call: returned to the guest, or raised as a trap. Never both.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HostError {
     /// Returned to the guest as the call's `errno` result.
     Guest(Errno),

@@ -57,11 +57,14 @@ enum Slot {
     Own {
         ty: ResourceType,
         rep: u32,
+        /// Live borrows of it, in calls it is lent to.
         lends: u32,
     },
     Borrow {
         ty: ResourceType,
         rep: u32,
+        /// The call the borrow was passed into, which must drop it before it returns.
+        scope: u32,
     },
 }
 
@@ -73,6 +76,8 @@ pub struct Dropped {
     /// Whether the handle owned the resource (then the resource itself goes: its destructor
     /// runs); a borrow only ends.
     pub owned: bool,
+    /// For a borrow, the call it belonged to.
+    pub scope: u32,
 }
 
 /// A component instance's handles. Index 0 is never a handle.
@@ -95,6 +100,13 @@ impl Default for HandleTable {
 /// Handles are indices below this (the canonical ABI's limit, 2^28).
 const MAX_HANDLES: usize = 1 << 28;
 
+fn describe(ty: ResourceType) -> &'static str {
+    match ty {
+        ResourceType::Host(_) => "host-defined resource",
+        ResourceType::Guest(_) => "guest-defined resource",
+    }
+}
+
 impl HandleTable {
     fn insert(&mut self, slot: Slot) -> Result<u32, HostTrap> {
         if self.free != 0 {
@@ -107,7 +119,7 @@ impl HandleTable {
             return Ok(index);
         }
         if self.slots.len() >= MAX_HANDLES {
-            return Err(HostTrap::Canon("too many resource handles"));
+            return Err(HostTrap::canon("too many resource handles"));
         }
         self.slots.push(slot);
         Ok((self.slots.len() - 1) as u32)
@@ -118,25 +130,63 @@ impl HandleTable {
         self.insert(Slot::Own { ty, rep, lends: 0 })
     }
 
-    /// A new borrowed handle (a borrow passed into this instance).
-    pub fn new_borrow(&mut self, ty: ResourceType, rep: u32) -> Result<u32, HostTrap> {
-        self.insert(Slot::Borrow { ty, rep })
+    /// A new borrowed handle, passed into call `scope` of this instance.
+    pub fn new_borrow(&mut self, ty: ResourceType, rep: u32, scope: u32) -> Result<u32, HostTrap> {
+        self.insert(Slot::Borrow { ty, rep, scope })
     }
 
     /// The representation of `handle`, which must be a handle of type `ty`, owned or
     /// borrowed.
     pub fn rep(&self, handle: u32, ty: ResourceType) -> Result<u32, HostTrap> {
         match self.slots.get(handle as usize) {
-            Some(Slot::Own { ty: t, rep, .. }) | Some(Slot::Borrow { ty: t, rep }) => {
+            Some(Slot::Own { ty: t, rep, .. }) | Some(Slot::Borrow { ty: t, rep, .. }) => {
                 if *t == ty {
                     Ok(*rep)
                 } else {
-                    Err(HostTrap::Canon("a resource handle of the wrong type"))
+                    Err(HostTrap::canon(format!(
+                        "handle index {handle} used with the wrong type, expected {} but found \
+                         {}",
+                        describe(ty),
+                        if describe(*t) == describe(ty) {
+                            format!("a different {}", describe(*t))
+                        } else {
+                            describe(*t).to_string()
+                        }
+                    )))
                 }
             }
-            _ if handle == 0 => Err(HostTrap::Canon("resource handle 0 is never valid")),
-            _ => Err(HostTrap::Canon("unknown resource handle")),
+            _ => Err(HostTrap::canon(format!("unknown handle index {handle}"))),
         }
+    }
+
+    /// Whether `handle` is an owned handle (else a borrowed one; it must exist).
+    pub fn is_own(&self, handle: u32) -> bool {
+        matches!(self.slots.get(handle as usize), Some(Slot::Own { .. }))
+    }
+
+    /// Lends the resource of `handle` to a call: an owned handle cannot be dropped until
+    /// [`HandleTable::unlend`]. Returns the representation.
+    pub fn lend(&mut self, handle: u32, ty: ResourceType) -> Result<u32, HostTrap> {
+        let rep = self.rep(handle, ty)?;
+        if let Some(Slot::Own { lends, .. }) = self.slots.get_mut(handle as usize) {
+            *lends += 1;
+        }
+        Ok(rep)
+    }
+
+    /// Ends a [`HandleTable::lend`].
+    pub fn unlend(&mut self, handle: u32) {
+        if let Some(Slot::Own { lends, .. }) = self.slots.get_mut(handle as usize) {
+            *lends = lends.saturating_sub(1);
+        }
+    }
+
+    /// How many borrowed handles of call `scope` are still live.
+    pub fn borrows_in(&self, scope: u32) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| matches!(s, Slot::Borrow { scope: s, .. } if *s == scope))
+            .count()
     }
 
     /// Removes `handle`, of type `ty`: `resource.drop`, or an owned handle passed away.
@@ -144,12 +194,20 @@ impl HandleTable {
         self.rep(handle, ty)?;
         let dropped = match self.slots[handle as usize] {
             Slot::Own { lends, .. } if lends > 0 => {
-                return Err(HostTrap::Canon(
-                    "an owned resource handle was dropped while it is lent",
+                return Err(HostTrap::canon(
+                    "cannot remove owned resource while borrowed",
                 ))
             }
-            Slot::Own { rep, .. } => Dropped { rep, owned: true },
-            Slot::Borrow { rep, .. } => Dropped { rep, owned: false },
+            Slot::Own { rep, .. } => Dropped {
+                rep,
+                owned: true,
+                scope: 0,
+            },
+            Slot::Borrow { rep, scope, .. } => Dropped {
+                rep,
+                owned: false,
+                scope,
+            },
             Slot::Free { .. } => unreachable!("rep() found a handle"),
         };
         self.slots[handle as usize] = Slot::Free { next: self.free };
@@ -162,7 +220,7 @@ impl HandleTable {
     pub fn take_own(&mut self, handle: u32, ty: ResourceType) -> Result<u32, HostTrap> {
         self.rep(handle, ty)?;
         if let Slot::Borrow { .. } = self.slots[handle as usize] {
-            return Err(HostTrap::Canon(
+            return Err(HostTrap::canon(
                 "a borrowed resource handle was passed where an owned one is expected",
             ));
         }
@@ -278,7 +336,7 @@ impl Resources {
         kind: HostKind,
     ) -> Result<&mut HostObject, HostTrap> {
         let rep = self.table(instance).rep(handle, kind.ty())?;
-        self.objects.get_mut(rep).ok_or(HostTrap::Canon(
+        self.objects.get_mut(rep).ok_or(HostTrap::canon(
             "a resource handle to a dropped host object",
         ))
     }
@@ -318,21 +376,32 @@ mod tests {
             table.remove(1, A),
             Ok(Dropped {
                 rep: 10,
-                owned: true
+                owned: true,
+                scope: 0
             })
         );
         assert!(table.rep(1, A).is_err());
-        assert_eq!(table.new_borrow(B, 7), Ok(1));
+        assert_eq!(table.new_borrow(B, 7, 3), Ok(1));
+        assert_eq!(table.borrows_in(3), 1);
         assert!(table.take_own(1, B).is_err());
         assert_eq!(
             table.remove(1, B),
             Ok(Dropped {
                 rep: 7,
-                owned: false
+                owned: false,
+                scope: 3
             })
         );
+        assert_eq!(table.borrows_in(3), 0);
+        assert_eq!(table.lend(2, A), Ok(11));
+        assert!(table.remove(2, A).is_err());
+        table.unlend(2);
         assert_eq!(table.take_own(2, A), Ok(11));
         assert!(table.remove(2, A).is_err());
+        assert_eq!(
+            table.rep(9, A),
+            Err(HostTrap::canon("unknown handle index 9"))
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ use super::translate::{ClosedOver, Item, ItemRef, LocalOptions, StaticComponent,
 use crate::error::{CompileError, Result};
 use crate::module::{self, FuncSig};
 use std::collections::HashMap;
-use wasi_aot_abi::metadata::{CoreDef, Options, Resource};
+use wasi_aot_abi::metadata::{CType, ComponentFuncType, CoreDef, Options, Resource};
 use wasi_aot_abi::wasi_p2::{self, WASI_P2_FUNCTIONS};
 use wasmparser::component_types::{
     ComponentAnyTypeId, ComponentDefinedType, ComponentEntityType, ComponentValType, ResourceId,
@@ -59,7 +59,7 @@ struct ImportPath {
 #[derive(Clone, Debug)]
 enum FuncValue {
     Import(ImportPath),
-    Lifted(Lifted),
+    Lifted(Box<Lifted>),
 }
 
 /// A component instance.
@@ -182,13 +182,7 @@ impl<'t> Inliner<'t> {
                     let func = frame.funcs[*func as usize].clone();
                     let kind = match func {
                         FuncValue::Import(path) => self.host_function(&path, &sig, options)?,
-                        FuncValue::Lifted(lifted) => {
-                            return Err(unsupported(format!(
-                                "calls from one component into another (lowering a function \
-                                 lifted from {}) are not supported yet",
-                                describe_def(&lifted.func)
-                            )))
-                        }
+                        FuncValue::Lifted(callee) => TrampolineKind::Adapter { callee, options },
                     };
                     let t = self.trampoline(kind, sig, frame.instance);
                     frame.core_funcs.push(CoreDef::Trampoline(t));
@@ -205,8 +199,9 @@ impl<'t> Inliner<'t> {
                         ty: wit_func(self.types, func_ty),
                         sig: lifted_sig(self.types, func_ty)?,
                         instance: frame.instance,
+                        cty: self.func_ctype(func_ty)?,
                     };
-                    frame.funcs.push(FuncValue::Lifted(lifted));
+                    frame.funcs.push(FuncValue::Lifted(Box::new(lifted)));
                 }
                 Item::Resource { id, dtor } => {
                     let dtor = dtor.map(|f| frame.core_funcs[f as usize].clone());
@@ -434,13 +429,15 @@ impl<'t> Inliner<'t> {
                 },
                 ItemValue::Type(Some(resource)),
             ) => {
-                // A type an interface re-exports (`use`) is the defining interface's: the
-                // first binding that names a real resource wins.
+                // Each instantiation rebinds its component's ids (a component instantiated
+                // twice with different arguments sees different resources). A type an
+                // interface re-exports (`use`) is the defining interface's: a binding that
+                // names no real resource never replaces one that does.
                 let entry = self
                     .resources
                     .entry(id.resource())
                     .or_insert(resource.clone());
-                if entry.is_err() {
+                if resource.is_ok() || entry.is_err() {
                     *entry = resource.clone();
                 }
             }
@@ -553,6 +550,85 @@ impl<'t> Inliner<'t> {
         })
     }
 
+    /// The canonical ABI's view of a function type (resources as plan indices).
+    fn func_ctype(
+        &self,
+        ty: &wasmparser::component_types::ComponentFuncType,
+    ) -> Result<ComponentFuncType> {
+        Ok(ComponentFuncType {
+            params: ty
+                .params
+                .iter()
+                .map(|(_, t)| self.ctype(t))
+                .collect::<Result<_>>()?,
+            result: ty.result.as_ref().map(|t| self.ctype(t)).transpose()?,
+        })
+    }
+
+    fn ctype(&self, ty: &ComponentValType) -> Result<CType> {
+        let id = match ty {
+            ComponentValType::Primitive(p) => return primitive_ctype(*p),
+            ComponentValType::Type(id) => *id,
+        };
+        let boxed = |t: &ComponentValType| self.ctype(t).map(Box::new);
+        Ok(match &self.types[id] {
+            ComponentDefinedType::Primitive(p) => primitive_ctype(*p)?,
+            ComponentDefinedType::Record(r) => CType::Record(
+                r.fields
+                    .iter()
+                    .map(|(n, t)| Ok((n.to_string(), self.ctype(t)?)))
+                    .collect::<Result<_>>()?,
+            ),
+            ComponentDefinedType::Tuple(t) => CType::Tuple(
+                t.types
+                    .iter()
+                    .map(|t| self.ctype(t))
+                    .collect::<Result<_>>()?,
+            ),
+            ComponentDefinedType::Variant(v) => CType::Variant(
+                v.cases
+                    .iter()
+                    .map(|(n, c)| {
+                        Ok((
+                            n.to_string(),
+                            c.ty.as_ref().map(|t| self.ctype(t)).transpose()?,
+                        ))
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+            ComponentDefinedType::List { element, .. } => CType::List(boxed(element)?),
+            ComponentDefinedType::FixedLengthList {
+                element, length, ..
+            } => CType::FixedList(boxed(element)?, *length),
+            ComponentDefinedType::Flags(names) => {
+                CType::Flags(names.iter().map(|n| n.to_string()).collect())
+            }
+            ComponentDefinedType::Enum(names) => {
+                CType::Enum(names.iter().map(|n| n.to_string()).collect())
+            }
+            ComponentDefinedType::Option { ty, .. } => CType::Option(boxed(ty)?),
+            ComponentDefinedType::Result { ok, err, .. } => CType::Result(
+                ok.as_ref().map(boxed).transpose()?,
+                err.as_ref().map(boxed).transpose()?,
+            ),
+            // A map's canonical ABI is that of `list<tuple<k, v>>`.
+            ComponentDefinedType::Map { key, value, .. } => {
+                CType::List(Box::new(CType::Tuple(vec![
+                    self.ctype(key)?,
+                    self.ctype(value)?,
+                ])))
+            }
+            ComponentDefinedType::Own(id) => CType::Own(self.resource(id.resource())?),
+            ComponentDefinedType::Borrow(id) => CType::Borrow(self.resource(id.resource())?),
+            other => {
+                return Err(unsupported(format!(
+                    "the component value type {other:?} is not supported (maps, futures and \
+                     streams are WASI 0.3)"
+                )))
+            }
+        })
+    }
+
     /// Binds a lowered host import to the WASI 0.2 host function it names.
     fn host_function(
         &self,
@@ -634,7 +710,7 @@ impl<'t> Inliner<'t> {
 
     fn record_export(&mut self, path: Vec<String>, value: ItemValue) -> Result<()> {
         match value {
-            ItemValue::Func(FuncValue::Lifted(lifted)) => self.plan.exports.push((path, lifted)),
+            ItemValue::Func(FuncValue::Lifted(lifted)) => self.plan.exports.push((path, *lifted)),
             ItemValue::Instance(InstanceValue::Items(items)) => {
                 for (name, item) in items {
                     let mut path = path.clone();
@@ -673,15 +749,6 @@ fn core_space_mut(frame: &mut Frame, kind: ExternalKind) -> &mut Vec<CoreDef> {
         ExternalKind::Table => &mut frame.core_tables,
         ExternalKind::Global => &mut frame.core_globals,
         ExternalKind::Tag => &mut frame.core_tags,
-    }
-}
-
-fn describe_def(def: &CoreDef) -> String {
-    match def {
-        CoreDef::Export { instance, name } => {
-            format!("export `{name}` of core instance {instance}")
-        }
-        CoreDef::Trampoline(t) => format!("trampoline {t}"),
     }
 }
 
@@ -799,6 +866,29 @@ pub fn wit_type(types: &Types, ty: &ComponentValType) -> String {
         ComponentDefinedType::Borrow(_) => "borrow<resource>".into(),
         other => format!("{other:?}"),
     }
+}
+
+fn primitive_ctype(p: PrimitiveValType) -> Result<CType> {
+    Ok(match p {
+        PrimitiveValType::Bool => CType::Bool,
+        PrimitiveValType::S8 => CType::S8,
+        PrimitiveValType::U8 => CType::U8,
+        PrimitiveValType::S16 => CType::S16,
+        PrimitiveValType::U16 => CType::U16,
+        PrimitiveValType::S32 => CType::S32,
+        PrimitiveValType::U32 => CType::U32,
+        PrimitiveValType::S64 => CType::S64,
+        PrimitiveValType::U64 => CType::U64,
+        PrimitiveValType::F32 => CType::F32,
+        PrimitiveValType::F64 => CType::F64,
+        PrimitiveValType::Char => CType::Char,
+        PrimitiveValType::String => CType::String,
+        PrimitiveValType::ErrorContext => {
+            return Err(unsupported(
+                "the `error-context` type is not supported (it is WASI 0.3)".into(),
+            ))
+        }
+    })
 }
 
 fn wit_primitive(p: PrimitiveValType) -> &'static str {

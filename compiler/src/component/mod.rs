@@ -19,10 +19,17 @@ pub mod wit;
 use crate::config::Config;
 use crate::error::{CompileError, Result};
 use crate::program::{self, CompiledProgram, ModuleInput};
+use wasi_aot_abi::metadata::ProgramKind;
 
 /// Whether `wasm` is a component binary (rather than a core module).
 pub fn is_component(wasm: &[u8]) -> bool {
     wasm.len() >= 8 && wasm[..4] == *b"\0asm" && wasm[6..8] == [1, 0]
+}
+
+/// Validates the component `wasm` completely (core function bodies too), as a
+/// `component definition` or `assert_invalid` needs.
+pub fn validate(wasm: &[u8], config: &Config) -> Result<()> {
+    translate::validate(wasm, config.features)
 }
 
 /// Validates and flattens the component `wasm` into its instantiation plan.
@@ -33,11 +40,23 @@ pub fn plan(wasm: &[u8], config: &Config) -> Result<plan::Plan> {
 
 /// Compiles the component `wasm`, which must export `wasi:cli/run`, into one object.
 pub fn compile_component(wasm: &[u8], config: &Config) -> Result<CompiledProgram> {
+    compile(wasm, ProgramKind::Component, config)
+}
+
+/// Compiles the component `wasm` for the component-model test harness: an executable that
+/// instantiates it and calls the exports a script on stdin names.
+pub fn compile_component_script(wasm: &[u8], config: &Config) -> Result<CompiledProgram> {
+    compile(wasm, ProgramKind::ComponentScript, config)
+}
+
+fn compile(wasm: &[u8], kind: ProgramKind, config: &Config) -> Result<CompiledProgram> {
     let start = std::time::Instant::now();
     let translation = translate::translate(wasm, config.features)?;
     let plan = inline::run(&translation)?;
-    check_command(&plan)?;
-    wit::check_imports(wasm)?;
+    if kind == ProgramKind::Component {
+        check_command(&plan)?;
+        wit::check_imports(wasm)?;
+    }
     let inputs: Vec<ModuleInput<'_>> = plan
         .instances
         .iter()
@@ -47,7 +66,7 @@ pub fn compile_component(wasm: &[u8], config: &Config) -> Result<CompiledProgram
         })
         .collect();
     let planned = start.elapsed();
-    let mut compiled = program::compile_component_unit(&inputs, &plan, config)?;
+    let mut compiled = program::compile_component_unit(&inputs, &plan, kind, config)?;
     compiled.timings.insert(0, ("component", planned));
     Ok(compiled)
 }

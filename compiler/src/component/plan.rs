@@ -64,6 +64,13 @@ pub enum TrampolineKind {
     ResourceRep(u32),
     /// `resource.drop`.
     ResourceDrop(u32),
+    /// A call into a function another component instance lifted.
+    Adapter {
+        /// The callee.
+        callee: Box<Lifted>,
+        /// The caller's options.
+        options: Options,
+    },
 }
 
 /// A lifted core function.
@@ -79,6 +86,8 @@ pub struct Lifted {
     pub sig: FuncSig,
     /// The component instance it belongs to.
     pub instance: u32,
+    /// Its component-level type.
+    pub cty: wasi_aot_abi::metadata::ComponentFuncType,
 }
 
 struct Def<'a>(&'a CoreDef);
@@ -157,6 +166,15 @@ impl fmt::Display for Plan {
                 TrampolineKind::ResourceNew(r) => write!(f, "resource.new {r}")?,
                 TrampolineKind::ResourceRep(r) => write!(f, "resource.rep {r}")?,
                 TrampolineKind::ResourceDrop(r) => write!(f, "resource.drop {r}")?,
+                TrampolineKind::Adapter { callee, options } => write!(
+                    f,
+                    "adapter ({}) to lift {} {} ({}) in component instance {}",
+                    Opts(options),
+                    Def(&callee.func),
+                    callee.ty,
+                    Opts(&callee.options),
+                    callee.instance
+                )?,
             }
             writeln!(f, " {} in component instance {}", sig(&t.sig), t.instance)?;
         }

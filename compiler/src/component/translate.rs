@@ -193,9 +193,36 @@ struct Scope<'a> {
     component: StaticComponent<'a>,
 }
 
+/// The features components are validated with: the core ones of the configuration, plus
+/// every Component Model extension wasmtime accepts. Validating the async, threading and
+/// GC extensions lets a component that uses them get a precise "not supported" error from
+/// translation instead of a bare "requires the feature" from the validator; maps and
+/// fixed-length lists are compiled (their canonical ABI is that of a list of pairs and of
+/// a tuple).
+pub fn component_features(core: WasmFeatures) -> WasmFeatures {
+    core | WasmFeatures::COMPONENT_MODEL
+        | WasmFeatures::CM_ASYNC
+        | WasmFeatures::CM_ASYNC_STACKFUL
+        | WasmFeatures::CM_MORE_ASYNC_BUILTINS
+        | WasmFeatures::CM_THREADING
+        | WasmFeatures::CM_ERROR_CONTEXT
+        | WasmFeatures::CM_GC
+        | WasmFeatures::CM_FIXED_LENGTH_LISTS
+        | WasmFeatures::CM_MAP
+        | WasmFeatures::CM_IMPLEMENTS
+}
+
+/// Validates the whole of `wasm` (a component), function bodies included, and nothing more.
+pub fn validate(wasm: &[u8], features: WasmFeatures) -> Result<()> {
+    Validator::new_with_features(component_features(features))
+        .validate_all(wasm)
+        .map(drop)
+        .map_err(invalid)
+}
+
 /// Validates `wasm` (a component) and records its structure.
 pub fn translate(wasm: &[u8], features: WasmFeatures) -> Result<Translation<'_>> {
-    let mut validator = Validator::new_with_features(features | WasmFeatures::COMPONENT_MODEL);
+    let mut validator = Validator::new_with_features(component_features(features));
     let mut translator = Translator {
         validator: &mut validator,
         scopes: Vec::new(),
@@ -613,19 +640,30 @@ fn local_options(options: &[CanonicalOption]) -> Result<LocalOptions> {
     Ok(local)
 }
 
+/// The text-format name of a built-in (`waitable-set.wait`), from its variant's name.
 fn builtin_name(func: &CanonicalFunction) -> String {
     let debug = format!("{func:?}");
     let name = debug.split([' ', '{', '(']).next().unwrap_or("built-in");
-    let mut kebab = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                kebab.push('.');
-            }
-            kebab.push(c.to_ascii_lowercase());
-        } else {
-            kebab.push(c);
+    let mut words: Vec<String> = Vec::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() || words.is_empty() {
+            words.push(String::new());
         }
+        words
+            .last_mut()
+            .expect("pushed")
+            .push(c.to_ascii_lowercase());
     }
-    format!("`{kebab}`")
+    // The namespace is one word, or two for `waitable-set` and `error-context`.
+    let namespace = match words.as_slice() {
+        [a, b, _, ..] if (a == "waitable" && b == "set") || (a == "error" && b == "context") => 2,
+        [_, _, ..] => 1,
+        _ => words.len(),
+    };
+    let (head, tail) = words.split_at(namespace);
+    if tail.is_empty() {
+        format!("`{}`", head.join("-"))
+    } else {
+        format!("`{}.{}`", head.join("-"), tail.join("-"))
+    }
 }

@@ -92,6 +92,9 @@ pub enum ProgramKind {
     /// A component: instantiate its core instances as [`Program::component`] plans, then
     /// call its `wasi:cli/run` export.
     Component,
+    /// A component driven by a script of calls of its exports read from stdin (the
+    /// component-model test harness).
+    ComponentScript,
 }
 
 /// The whole program.
@@ -722,6 +725,7 @@ impl Codec<'_> for ProgramKind {
             ProgramKind::Command => 0,
             ProgramKind::Script => 1,
             ProgramKind::Component => 2,
+            ProgramKind::ComponentScript => 3,
         })
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -729,6 +733,7 @@ impl Codec<'_> for ProgramKind {
             0 => Ok(ProgramKind::Command),
             1 => Ok(ProgramKind::Script),
             2 => Ok(ProgramKind::Component),
+            3 => Ok(ProgramKind::ComponentScript),
             _ => Err(r.error()),
         }
     }
@@ -1039,6 +1044,30 @@ mod tests {
                     func: CoreDef::Trampoline(0),
                     options: Options::default(),
                 }),
+                exports: vec![ComponentExport {
+                    name: "f".into(),
+                    lift: Lift {
+                        func: CoreDef::Trampoline(0),
+                        options: Options::default(),
+                    },
+                    ty: ComponentFuncType {
+                        params: vec![
+                            CType::Record(vec![
+                                ("a".into(), CType::String),
+                                ("b".into(), CType::Own(1)),
+                            ]),
+                            CType::Result(
+                                None,
+                                Some(Box::new(CType::Variant(vec![
+                                    ("x".into(), None),
+                                    ("y".into(), Some(CType::List(Box::new(CType::Char)))),
+                                ]))),
+                            ),
+                        ],
+                        result: Some(CType::Flags(vec!["p".into(), "q".into()])),
+                    },
+                    instance: 2,
+                }],
             }),
         };
         let bytes = program.encode();

@@ -48,6 +48,11 @@ thread_local! {
     static NESTED: std::cell::RefCell<Option<Unwound>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Takes what [`set_nested`] recorded.
+pub fn take_nested() -> Option<Unwound> {
+    NESTED.with(|n| n.borrow_mut().take())
+}
+
 /// Records how guest code called from a host function stopped; the host function then fails
 /// with [`HostTrap::Nested`], and the entry point reports `unwound` instead.
 pub fn set_nested(unwound: Unwound) {

@@ -46,16 +46,16 @@ impl P2Call<'_> {
     /// Allocates `size` bytes aligned to `align` in the guest with its `realloc`, checking
     /// that the block it returns is aligned and inside the memory.
     pub fn alloc(&mut self, size: u32, align: u32) -> Result<u32, HostError> {
-        let realloc = self.realloc.as_mut().ok_or(HostTrap::Canon(
+        let realloc = self.realloc.as_mut().ok_or(HostTrap::canon(
             "a lowering that returns a list has no realloc",
         ))?;
         let (ptr, mem) = realloc(0, 0, align, size)?;
         self.mem = mem;
         if ptr % align != 0 {
-            return Err(HostTrap::Canon("realloc returned a misaligned pointer").into());
+            return Err(HostTrap::canon("realloc returned a misaligned pointer").into());
         }
         if (ptr as u64) + (size as u64) > self.mem.len() as u64 {
-            return Err(HostTrap::Canon("realloc returned memory out of bounds").into());
+            return Err(HostTrap::canon("realloc returned memory out of bounds").into());
         }
         Ok(ptr)
     }
@@ -88,6 +88,6 @@ pub fn lift_result_discriminant(value: i32) -> Result<Result<(), ()>, HostError>
     match value {
         0 => Ok(Ok(())),
         1 => Ok(Err(())),
-        _ => Err(HostTrap::Canon("invalid `result` discriminant").into()),
+        _ => Err(HostTrap::canon("invalid `result` discriminant").into()),
     }
 }

@@ -72,7 +72,7 @@ fn wall_time(nanos: u64) -> WallTime {
 
 fn clock_failure(_: Errno) -> HostError {
     // The host clocks do not fail on a supported system; WASI 0.2's clocks cannot report it.
-    HostTrap::Canon("the host clock failed").into()
+    HostTrap::canon("the host clock failed").into()
 }
 
 /// `wasi:clocks/monotonic-clock` `now`.

@@ -146,7 +146,7 @@ fn pollable(call: &mut P2Call<'_>, handle: u32) -> Result<Pollable, HostError> {
 pub fn poll_list(call: &mut P2Call<'_>, list: i32, len: i32, ret: i32) -> Result<(), HostError> {
     let handles = call.load_u32_list(list, len)?;
     if handles.is_empty() {
-        return Err(HostTrap::Canon("wasi:io/poll poll of an empty list").into());
+        return Err(HostTrap::canon("wasi:io/poll poll of an empty list").into());
     }
     let pollables = handles
         .iter()

@@ -12,11 +12,11 @@ const MAX_BYTES: u64 = 1 << 30;
 fn random_bytes(len: i64) -> Result<Vec<u8>, HostError> {
     let len = len as u64;
     if len > MAX_BYTES {
-        return Err(HostTrap::Canon("get-random-bytes of more than 1 GiB").into());
+        return Err(HostTrap::canon("get-random-bytes of more than 1 GiB").into());
     }
     let mut bytes = vec![0u8; len as usize];
     fill_random_bytes(&mut bytes)
-        .map_err(|_| HostError::Trap(HostTrap::Canon("the host random generator failed")))?;
+        .map_err(|_| HostError::Trap(HostTrap::canon("the host random generator failed")))?;
     Ok(bytes)
 }
 

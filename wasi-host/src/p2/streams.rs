@@ -307,7 +307,7 @@ pub fn output_stream_write(
 ) -> Result<(), HostError> {
     if contents_len as u32 as u64 > WRITE_BUDGET {
         return Err(
-            HostTrap::Canon("output-stream.write of more than check-write permitted").into(),
+            HostTrap::canon("output-stream.write of more than check-write permitted").into(),
         );
     }
     let bytes = call
@@ -328,7 +328,7 @@ pub fn output_stream_blocking_write_and_flush(
     ret: i32,
 ) -> Result<(), HostError> {
     if contents_len as u32 as u64 > BLOCKING_WRITE_MAX {
-        return Err(HostTrap::Canon(
+        return Err(HostTrap::canon(
             "output-stream.blocking-write-and-flush of more than 4096 bytes",
         )
         .into());
@@ -369,7 +369,7 @@ pub fn output_stream_write_zeroes(
     ret: i32,
 ) -> Result<(), HostError> {
     if len as u64 > WRITE_BUDGET {
-        return Err(HostTrap::Canon(
+        return Err(HostTrap::canon(
             "output-stream.write-zeroes of more than check-write permitted",
         )
         .into());
@@ -387,7 +387,7 @@ pub fn output_stream_blocking_write_zeroes_and_flush(
     ret: i32,
 ) -> Result<(), HostError> {
     if len as u64 > BLOCKING_WRITE_MAX {
-        return Err(HostTrap::Canon(
+        return Err(HostTrap::canon(
             "output-stream.blocking-write-zeroes-and-flush of more than 4096 bytes",
         )
         .into());

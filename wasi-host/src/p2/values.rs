@@ -171,7 +171,7 @@ impl Store for Bytes {
 }
 
 fn too_large() -> HostError {
-    HostTrap::Canon("a list or string too large for a 32-bit memory").into()
+    HostTrap::canon("a list or string too large for a 32-bit memory").into()
 }
 
 /// The bit that marks a UTF-16 string in the `latin1+utf16` encoding.
@@ -285,7 +285,7 @@ impl P2Call<'_> {
     /// Invalid UTF-8 or UTF-16 traps.
     pub fn load_string(&self, ptr: i32, len: i32) -> Result<String, HostError> {
         let (ptr, len) = (ptr as u32, len as u32);
-        let invalid = || HostError::Trap(HostTrap::Canon("a string that is not valid Unicode"));
+        let invalid = || HostError::Trap(HostTrap::canon("a string that is not valid Unicode"));
         match self.encoding {
             StringEncoding::Utf8 => {
                 String::from_utf8(self.mem.slice(ptr, len)?.to_vec()).map_err(|_| invalid())
@@ -315,7 +315,7 @@ impl P2Call<'_> {
             .map(|c| u16::from_le_bytes([c[0], c[1]]))
             .collect();
         String::from_utf16(&units)
-            .map_err(|_| HostTrap::Canon("a string that is not valid Unicode").into())
+            .map_err(|_| HostTrap::canon("a string that is not valid Unicode").into())
     }
 
     /// Loads a `list<u32>` (or of handles) parameter.

@@ -23,6 +23,84 @@ pub struct Component {
     pub resources: Vec<Resource>,
     /// The `wasi:cli/run` export, if the component has one.
     pub run: Option<Lift>,
+    /// Every lifted function the component exports, by its export path joined with `/`
+    /// (`f`, `wasi:cli/run@0.2.0/run`), with its component-level type.
+    pub exports: Vec<ComponentExport>,
+}
+
+/// An exported lifted function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ComponentExport {
+    /// Its export path, joined with `/`.
+    pub name: String,
+    /// The lifted function.
+    pub lift: Lift,
+    /// The component-level type.
+    pub ty: ComponentFuncType,
+    /// The component instance that lifted it.
+    pub instance: u32,
+}
+
+/// A component-level function type.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ComponentFuncType {
+    /// Parameter types.
+    pub params: Vec<CType>,
+    /// Result type.
+    pub result: Option<CType>,
+}
+
+/// A component value type, as the canonical ABI sees it (names dropped).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CType {
+    /// `bool`.
+    Bool,
+    /// `s8`.
+    S8,
+    /// `u8`.
+    U8,
+    /// `s16`.
+    S16,
+    /// `u16`.
+    U16,
+    /// `s32`.
+    S32,
+    /// `u32`.
+    U32,
+    /// `s64`.
+    S64,
+    /// `u64`.
+    U64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `char`.
+    Char,
+    /// `string`.
+    String,
+    /// `list<T>`.
+    List(Box<CType>),
+    /// `list<T, N>`.
+    FixedList(Box<CType>, u32),
+    /// `record`, its fields in order.
+    Record(Vec<(String, CType)>),
+    /// `tuple`.
+    Tuple(Vec<CType>),
+    /// `variant`, each case's name and payload type.
+    Variant(Vec<(String, Option<CType>)>),
+    /// `enum`, its cases' names.
+    Enum(Vec<String>),
+    /// `option<T>`.
+    Option(Box<CType>),
+    /// `result<T, E>`.
+    Result(Option<Box<CType>>, Option<Box<CType>>),
+    /// `flags`, their names.
+    Flags(Vec<String>),
+    /// `own<R>`, R an index into [`Component::resources`].
+    Own(u32),
+    /// `borrow<R>`.
+    Borrow(u32),
 }
 
 /// A core definition: what a core import is bound to.
@@ -76,6 +154,18 @@ pub enum TrampolineKind {
     ResourceDrop {
         /// Index in [`Component::resources`].
         resource: u32,
+    },
+    /// A call from one component instance into a function another one lifted: the values
+    /// are lifted from the caller's options and lowered into the callee's.
+    Adapter {
+        /// The callee.
+        callee: Lift,
+        /// The component instance that lifted it.
+        callee_instance: u32,
+        /// The caller's (the lowering's) options.
+        options: Options,
+        /// The function's component-level type.
+        ty: ComponentFuncType,
     },
 }
 
@@ -132,8 +222,16 @@ codec_struct!(Component {
     trampolines,
     component_instances,
     resources,
-    run
+    run,
+    exports
 });
+codec_struct!(ComponentExport {
+    name,
+    lift,
+    ty,
+    instance
+});
+codec_struct!(ComponentFuncType { params, result });
 codec_struct!(Trampoline {
     kind,
     code,
@@ -194,6 +292,18 @@ impl Codec<'_> for TrampolineKind {
                 w.u8(3);
                 w.u32(*resource);
             }
+            TrampolineKind::Adapter {
+                callee,
+                callee_instance,
+                options,
+                ty,
+            } => {
+                w.u8(4);
+                callee.write(w);
+                w.u32(*callee_instance);
+                options.write(w);
+                ty.write(w);
+            }
         }
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -205,6 +315,12 @@ impl Codec<'_> for TrampolineKind {
             1 => TrampolineKind::ResourceNew { resource: r.u32()? },
             2 => TrampolineKind::ResourceRep { resource: r.u32()? },
             3 => TrampolineKind::ResourceDrop { resource: r.u32()? },
+            4 => TrampolineKind::Adapter {
+                callee: Codec::read(r)?,
+                callee_instance: r.u32()?,
+                options: Codec::read(r)?,
+                ty: Codec::read(r)?,
+            },
             _ => return Err(r.error()),
         })
     }
@@ -249,6 +365,106 @@ impl Codec<'_> for Resource {
                 instance: r.u32()?,
                 dtor: Codec::read(r)?,
             },
+            _ => return Err(r.error()),
+        })
+    }
+}
+
+impl Codec<'_> for CType {
+    fn write(&self, w: &mut Writer) {
+        let simple = |w: &mut Writer, tag: u8| w.u8(tag);
+        match self {
+            CType::Bool => simple(w, 0),
+            CType::S8 => simple(w, 1),
+            CType::U8 => simple(w, 2),
+            CType::S16 => simple(w, 3),
+            CType::U16 => simple(w, 4),
+            CType::S32 => simple(w, 5),
+            CType::U32 => simple(w, 6),
+            CType::S64 => simple(w, 7),
+            CType::U64 => simple(w, 8),
+            CType::F32 => simple(w, 9),
+            CType::F64 => simple(w, 10),
+            CType::Char => simple(w, 11),
+            CType::String => simple(w, 12),
+            CType::List(t) => {
+                w.u8(13);
+                t.write(w);
+            }
+            CType::FixedList(t, n) => {
+                w.u8(14);
+                t.write(w);
+                w.u32(*n);
+            }
+            CType::Record(fields) => {
+                w.u8(15);
+                fields.write(w);
+            }
+            CType::Tuple(fields) => {
+                w.u8(16);
+                fields.write(w);
+            }
+            CType::Variant(cases) => {
+                w.u8(17);
+                cases.write(w);
+            }
+            CType::Enum(names) => {
+                w.u8(18);
+                names.write(w);
+            }
+            CType::Option(t) => {
+                w.u8(19);
+                t.write(w);
+            }
+            CType::Result(ok, err) => {
+                w.u8(20);
+                ok.as_deref().cloned().write(w);
+                err.as_deref().cloned().write(w);
+            }
+            CType::Flags(names) => {
+                w.u8(21);
+                names.write(w);
+            }
+            CType::Own(r) => {
+                w.u8(22);
+                w.u32(*r);
+            }
+            CType::Borrow(r) => {
+                w.u8(23);
+                w.u32(*r);
+            }
+        }
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        Ok(match r.u8()? {
+            0 => CType::Bool,
+            1 => CType::S8,
+            2 => CType::U8,
+            3 => CType::S16,
+            4 => CType::U16,
+            5 => CType::S32,
+            6 => CType::U32,
+            7 => CType::S64,
+            8 => CType::U64,
+            9 => CType::F32,
+            10 => CType::F64,
+            11 => CType::Char,
+            12 => CType::String,
+            13 => CType::List(Box::new(Codec::read(r)?)),
+            14 => CType::FixedList(Box::new(Codec::read(r)?), r.u32()?),
+            15 => CType::Record(Codec::read(r)?),
+            16 => CType::Tuple(Codec::read(r)?),
+            17 => CType::Variant(Codec::read(r)?),
+            18 => CType::Enum(Codec::read(r)?),
+            19 => CType::Option(Box::new(Codec::read(r)?)),
+            20 => {
+                let ok: Option<CType> = Codec::read(r)?;
+                let err: Option<CType> = Codec::read(r)?;
+                CType::Result(ok.map(Box::new), err.map(Box::new))
+            }
+            21 => CType::Flags(Codec::read(r)?),
+            22 => CType::Own(r.u32()?),
+            23 => CType::Borrow(r.u32()?),
             _ => return Err(r.error()),
         })
     }

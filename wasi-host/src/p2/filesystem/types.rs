@@ -154,7 +154,7 @@ fn new_timestamp(case: i32, seconds: i64, nanoseconds: i32) -> Result<NewTimesta
             seconds: seconds as u64,
             nanoseconds: nanoseconds as u32,
         })),
-        _ => Err(HostTrap::Canon("invalid `new-timestamp` discriminant").into()),
+        _ => Err(HostTrap::canon("invalid `new-timestamp` discriminant").into()),
     }
 }
 
@@ -221,7 +221,7 @@ pub fn descriptor_advise(
         3 => Advice::WillNeed,
         4 => Advice::DontNeed,
         5 => Advice::NoReuse,
-        _ => return Err(HostTrap::Canon("invalid `advice` discriminant").into()),
+        _ => return Err(HostTrap::canon("invalid `advice` discriminant").into()),
     };
     let result = with_file(call, this, 0, ErrorCode::BadDescriptor, |f| {
         f.advise(offset as u64, len as u64, advice)
@@ -693,7 +693,7 @@ pub fn get_directories(call: &mut P2Call<'_>, ret: i32) -> Result<(), HostError>
         .iter()
         .map(|(dir, name)| Ok((dir.try_clone()?, name.clone())))
         .collect::<std::io::Result<_>>()
-        .map_err(|_| HostError::Trap(HostTrap::Canon("a preopen could not be duplicated")))?;
+        .map_err(|_| HostError::Trap(HostTrap::canon("a preopen could not be duplicated")))?;
     for (dir, name) in preopens {
         let handle = call.new_own(HostObject::Descriptor(DescriptorObject::preopen(dir)))?;
         list.push((handle, name));
