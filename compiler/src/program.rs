@@ -463,17 +463,19 @@ fn compile_unit(
                         TrampolineKind::ResourceDrop(r) => {
                             md::TrampolineKind::ResourceDrop { resource: *r }
                         }
-                        TrampolineKind::Adapter { callee, options } => {
-                            md::TrampolineKind::Adapter {
-                                callee: md::Lift {
-                                    func: callee.func.clone(),
-                                    options: callee.options.clone(),
-                                },
-                                callee_instance: callee.instance,
-                                options: options.clone(),
-                                ty: callee.cty.clone(),
-                            }
-                        }
+                        TrampolineKind::Adapter {
+                            op,
+                            callee,
+                            options,
+                        } => md::TrampolineKind::Adapter {
+                            op: *op,
+                            callee: md::Lift {
+                                func: callee.func.clone(),
+                                options: callee.options.clone(),
+                            },
+                            callee_instance: callee.instance,
+                            options: options.clone(),
+                        },
                     },
                     code: code.len() as u32,
                     type_id: *type_id,

@@ -15,11 +15,13 @@
 //! the arguments' resources, and its exports map back the ids the enclosing component sees
 //! (`bind_resources`), so one resource type keeps one plan index however it is aliased.
 
-use super::plan::{Instance, Lifted, Plan, Trampoline, TrampolineKind};
+use super::fused;
+use super::plan::{Instance, Lifted, ModuleRef, Plan, Trampoline, TrampolineKind};
 use super::translate::{ClosedOver, Item, ItemRef, LocalOptions, StaticComponent, Translation};
 use crate::error::{CompileError, Result};
 use crate::module::{self, FuncSig};
 use std::collections::HashMap;
+use wasi_aot_abi::canon::Flat;
 use wasi_aot_abi::metadata::{CType, ComponentFuncType, CoreDef, Options, Resource};
 use wasi_aot_abi::wasi_p2::{self, WASI_P2_FUNCTIONS};
 use wasmparser::component_types::{
@@ -180,12 +182,16 @@ impl<'t> Inliner<'t> {
                     let sig = core_sig(self.types, *core_ty)?;
                     let options = self.options(&frame, options)?;
                     let func = frame.funcs[*func as usize].clone();
-                    let kind = match func {
-                        FuncValue::Import(path) => self.host_function(&path, &sig, options)?,
-                        FuncValue::Lifted(callee) => TrampolineKind::Adapter { callee, options },
+                    let core = match func {
+                        FuncValue::Import(path) => {
+                            let kind = self.host_function(&path, &sig, options)?;
+                            CoreDef::Trampoline(self.trampoline(kind, sig, frame.instance))
+                        }
+                        FuncValue::Lifted(callee) => {
+                            self.fused_adapter(callee, options, &sig, frame.instance)?
+                        }
                     };
-                    let t = self.trampoline(kind, sig, frame.instance);
-                    frame.core_funcs.push(CoreDef::Trampoline(t));
+                    frame.core_funcs.push(core);
                 }
                 Item::Lift {
                     ty,
@@ -254,7 +260,7 @@ impl<'t> Inliner<'t> {
                         bound.push((import_module, field, def));
                     }
                     self.plan.instances.push(Instance {
-                        module,
+                        module: ModuleRef::Component(module),
                         name: module_name(self.translation.modules[module as usize])
                             .unwrap_or_else(|| format!("module {module}")),
                         imports: bound,
@@ -689,6 +695,75 @@ impl<'t> Inliner<'t> {
         })
     }
 
+    /// A lowering of a function another component instance lifted: a fused adapter module
+    /// instance (and the trampolines of the intrinsics it imports); its export is the core
+    /// function the lowering gives.
+    fn fused_adapter(
+        &mut self,
+        callee: Box<Lifted>,
+        options: Options,
+        sig: &FuncSig,
+        instance: u32,
+    ) -> Result<CoreDef> {
+        let side = |o: &Options| fused::SideOptions {
+            memory: o.memory.is_some(),
+            realloc: o.realloc.is_some(),
+        };
+        let spec = fused::Spec {
+            ty: &callee.cty,
+            caller: side(&options),
+            callee: side(&callee.options),
+            post_return: callee.options.post_return.is_some(),
+        };
+        let flat = |f: &[Flat]| f.iter().map(|f| abi_val_type(*f)).collect::<Vec<_>>();
+        let (params, results) = fused::lowered_sig(&callee.cty);
+        if (flat(&params), flat(&results)) != (sig.params.clone(), sig.results.clone()) {
+            return Err(invalid("a lowering whose core type is not its function's"));
+        }
+        let adapter = fused::generate(&spec);
+        let memory = |m: &Option<(u32, String)>| {
+            m.clone()
+                .map(|(instance, name)| CoreDef::Export { instance, name })
+        };
+        let mut imports = Vec::new();
+        for (module, field, what) in adapter.imports {
+            let def = match what {
+                fused::Import::CalleeFunc => Some(callee.func.clone()),
+                fused::Import::PostReturn => callee.options.post_return.clone(),
+                fused::Import::CallerMemory => memory(&options.memory),
+                fused::Import::CalleeMemory => memory(&callee.options.memory),
+                fused::Import::CallerRealloc => options.realloc.clone(),
+                fused::Import::CalleeRealloc => callee.options.realloc.clone(),
+                fused::Import::Intrinsic(op) => {
+                    let (params, results) = fused::intrinsic_sig(op);
+                    let sig = FuncSig {
+                        params: params.iter().map(|t| abi_encoder_type(*t)).collect(),
+                        results: results.iter().map(|t| abi_encoder_type(*t)).collect(),
+                    };
+                    let kind = TrampolineKind::Adapter {
+                        op,
+                        callee: callee.clone(),
+                        options: options.clone(),
+                    };
+                    Some(CoreDef::Trampoline(self.trampoline(kind, sig, instance)))
+                }
+            };
+            let def = def.ok_or_else(|| invalid("an adapter import its options do not provide"))?;
+            imports.push((module, field, def));
+        }
+        let index = self.plan.adapter_modules.len() as u32;
+        self.plan.adapter_modules.push(adapter.wasm);
+        self.plan.instances.push(Instance {
+            module: ModuleRef::Adapter(index),
+            name: format!("fused adapter {index}"),
+            imports,
+        });
+        Ok(CoreDef::Export {
+            instance: (self.plan.instances.len() - 1) as u32,
+            name: fused::EXPORT.to_string(),
+        })
+    }
+
     fn trampoline(&mut self, kind: TrampolineKind, sig: FuncSig, instance: u32) -> u32 {
         self.plan.trampolines.push(Trampoline {
             kind,
@@ -924,4 +999,22 @@ fn module_name(bytes: &[u8]) -> Option<String> {
         }
     }
     None
+}
+
+fn abi_val_type(f: Flat) -> wasi_aot_abi::ValType {
+    match f {
+        Flat::I32 => wasi_aot_abi::ValType::I32,
+        Flat::I64 => wasi_aot_abi::ValType::I64,
+        Flat::F32 => wasi_aot_abi::ValType::F32,
+        Flat::F64 => wasi_aot_abi::ValType::F64,
+    }
+}
+
+fn abi_encoder_type(t: wasm_encoder::ValType) -> wasi_aot_abi::ValType {
+    match t {
+        wasm_encoder::ValType::I64 => wasi_aot_abi::ValType::I64,
+        wasm_encoder::ValType::F32 => wasi_aot_abi::ValType::F32,
+        wasm_encoder::ValType::F64 => wasi_aot_abi::ValType::F64,
+        _ => wasi_aot_abi::ValType::I32,
+    }
 }

@@ -11,6 +11,7 @@
 //! `wasi_aot_abi::wasi_p2` table by interface, function name and version.
 
 pub mod abi;
+pub mod fused;
 pub mod inline;
 pub mod plan;
 pub mod translate;
@@ -62,7 +63,10 @@ fn compile(wasm: &[u8], kind: ProgramKind, config: &Config) -> Result<CompiledPr
         .iter()
         .map(|instance| ModuleInput {
             name: instance.name.clone(),
-            wasm: translation.modules[instance.module as usize],
+            wasm: match instance.module {
+                plan::ModuleRef::Component(m) => translation.modules[m as usize],
+                plan::ModuleRef::Adapter(a) => &plan.adapter_modules[a as usize],
+            },
         })
         .collect();
     let planned = start.elapsed();

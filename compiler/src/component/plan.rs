@@ -6,7 +6,7 @@
 
 use crate::module::FuncSig;
 use std::fmt;
-use wasi_aot_abi::metadata::{CoreDef, Options, Resource, StringEncoding};
+use wasi_aot_abi::metadata::{AdapterOp, CoreDef, Options, Resource, StringEncoding};
 use wasi_aot_abi::wasi_p2::{WASI_P2_FUNCTIONS, WASI_P2_RESOURCES};
 
 /// A component, flattened.
@@ -22,13 +22,24 @@ pub struct Plan {
     pub component_instances: u32,
     /// Lifted functions the root exports: export path (`wasi:cli/run@0.2.12`, `run`).
     pub exports: Vec<(Vec<String>, Lifted)>,
+    /// The fused adapter modules generated for calls between component instances.
+    pub adapter_modules: Vec<Vec<u8>>,
+}
+
+/// Where a core instance's module comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModuleRef {
+    /// A module of the component: an index into the translation's modules.
+    Component(u32),
+    /// A generated fused adapter: an index into [`Plan::adapter_modules`].
+    Adapter(u32),
 }
 
 /// One core instance.
 #[derive(Debug)]
 pub struct Instance {
-    /// The module: an index into the translation's modules.
-    pub module: u32,
+    /// Its module.
+    pub module: ModuleRef,
     /// The module's name, for diagnostics and the text form.
     pub name: String,
     /// What each import is bound to, by import module and field name.
@@ -64,8 +75,11 @@ pub enum TrampolineKind {
     ResourceRep(u32),
     /// `resource.drop`.
     ResourceDrop(u32),
-    /// A call into a function another component instance lifted.
+    /// An intrinsic of a fused adapter calling into a function another component instance
+    /// lifted.
     Adapter {
+        /// Which intrinsic.
+        op: AdapterOp,
         /// The callee.
         callee: Box<Lifted>,
         /// The caller's options.
@@ -166,9 +180,14 @@ impl fmt::Display for Plan {
                 TrampolineKind::ResourceNew(r) => write!(f, "resource.new {r}")?,
                 TrampolineKind::ResourceRep(r) => write!(f, "resource.rep {r}")?,
                 TrampolineKind::ResourceDrop(r) => write!(f, "resource.drop {r}")?,
-                TrampolineKind::Adapter { callee, options } => write!(
+                TrampolineKind::Adapter {
+                    op,
+                    callee,
+                    options,
+                } => write!(
                     f,
-                    "adapter ({}) to lift {} {} ({}) in component instance {}",
+                    "adapter {} ({}) to lift {} {} ({}) in component instance {}",
+                    op.name(),
                     Opts(options),
                     Def(&callee.func),
                     callee.ty,
@@ -179,11 +198,12 @@ impl fmt::Display for Plan {
             writeln!(f, " {} in component instance {}", sig(&t.sig), t.instance)?;
         }
         for (i, instance) in self.instances.iter().enumerate() {
-            writeln!(
-                f,
-                "instance {i} = module {} ({})",
-                instance.module, instance.name
-            )?;
+            match instance.module {
+                ModuleRef::Component(m) => {
+                    writeln!(f, "instance {i} = module {m} ({})", instance.name)?
+                }
+                ModuleRef::Adapter(a) => writeln!(f, "instance {i} = fused adapter {a}")?,
+            }
             for (module, field, def) in &instance.imports {
                 writeln!(f, "  import {module:?} {field:?} = {}", Def(def))?;
             }

@@ -8,6 +8,7 @@
 //! - [`symbols`]: every symbol name that crosses the object/runtime boundary;
 //! - [`wasi`]: the WASI Preview 1 functions the compiler accepts as imports;
 //! - [`wasi_p2`]: the WASI 0.2 functions and resource types component imports bind to;
+//! - [`canon`]: the canonical ABI's layout rules (alignment, size, flattening);
 //! - [`libcalls`]: the runtime functions compiled code calls;
 //! - [`metadata`]: the serialized program description the runtime reads at start;
 //! - [`memory`]: the linear-memory strategy (reservation and guard sizes).
@@ -15,6 +16,7 @@
 //! This crate knows nothing of Cranelift, wasmparser or WASI semantics.
 #![deny(missing_docs)]
 
+pub mod canon;
 pub mod libcalls;
 pub mod memory;
 pub mod metadata;
@@ -36,7 +38,7 @@ pub const STACK_RESERVE: usize = 256 * 1024;
 
 /// Version of the compiled-code/runtime contract. Bump it whenever anything in this crate
 /// changes meaning; the runtime refuses a program built for another version.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// Wasm value types as they are stored in 16-byte slots (globals, trampolines, metadata).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

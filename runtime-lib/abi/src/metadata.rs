@@ -921,7 +921,7 @@ impl Codec<'_> for ConstOp {
 }
 
 const _: () = assert!(
-    ABI_VERSION == 2,
+    ABI_VERSION == 3,
     "review the metadata encoding when the ABI changes"
 );
 
@@ -1018,20 +1018,42 @@ mod tests {
                         name: "memory".into(),
                     },
                 ]],
-                trampolines: vec![Trampoline {
-                    kind: TrampolineKind::Lower {
-                        host: 3,
-                        options: Options {
-                            memory: Some((0, "memory".into())),
-                            realloc: Some(CoreDef::Trampoline(1)),
-                            post_return: None,
-                            string_encoding: StringEncoding::CompactUtf16,
+                trampolines: vec![
+                    Trampoline {
+                        kind: TrampolineKind::Lower {
+                            host: 3,
+                            options: Options {
+                                memory: Some((0, "memory".into())),
+                                realloc: Some(CoreDef::Trampoline(1)),
+                                post_return: None,
+                                string_encoding: StringEncoding::CompactUtf16,
+                            },
                         },
+                        code: 4,
+                        type_id: 0,
+                        instance: 0,
                     },
-                    code: 4,
-                    type_id: 0,
-                    instance: 0,
-                }],
+                    Trampoline {
+                        kind: TrampolineKind::Adapter {
+                            op: AdapterOp::StringOut,
+                            callee: Lift {
+                                func: CoreDef::Export {
+                                    instance: 1,
+                                    name: "f".into(),
+                                },
+                                options: Options {
+                                    string_encoding: StringEncoding::Utf16,
+                                    ..Options::default()
+                                },
+                            },
+                            callee_instance: 2,
+                            options: Options::default(),
+                        },
+                        code: 5,
+                        type_id: 1,
+                        instance: 1,
+                    },
+                ],
                 component_instances: 1,
                 resources: vec![
                     Resource::Host(2),

@@ -1,24 +1,38 @@
-//! Calls from one component instance into a function another lifted: the values are lifted
-//! from the caller's core values and memory and lowered into the callee's, by the dynamic
-//! canonical ABI of `canon.rs`, and the results come back the same way.
+//! The runtime intrinsics of fused adapters (`compiler/src/component/fused.rs`): the parts
+//! of a call from one component instance into another that need the instances' state.
 //!
-//! The compiled trampoline stores the caller's core arguments in an array of 64-bit slots and
-//! calls [`adapter`], which leaves the core result (if any) in the first slot. Around the call
-//! the callee instance is marked entered (a reentrant call traps), owned handles move between
-//! the instances' tables, borrowed ones are lent for the call (a borrow the callee still holds
-//! when it returns traps), and the callee's `post-return` runs where it may not leave.
+//! The adapter itself is compiled wasm: it moves the values, checks them, calls `realloc`,
+//! the callee and `post-return`. It calls these (through trampolines whose context knows
+//! both sides) to enter and leave the callee (a reentrant call traps), to set the may-leave
+//! flags, to move owned handles between the instances' tables and lend borrowed ones for the
+//! call (a borrow the callee still holds when it returns traps), to copy strings between
+//! encodings (decoding checks them), and to raise the canonical ABI's traps by code.
+//!
+//! The compiled trampoline stores the intrinsic's core arguments in an array of 64-bit slots
+//! and calls [`adapter_intrinsic`], which leaves the result (if any) in the first slot.
 
-use super::canon::{self, Cx, Failure, Side, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS};
+use super::canon::{self, Failure, Side};
 use super::{check_may_leave, component, context, enter, leave, set_may_leave, TrampolineContext};
 use crate::host::{status, with_context};
-use crate::{instance, trap};
-use std::cell::Cell;
-use wasi_aot_abi::metadata::{CType, TrampolineKind};
+use crate::trap;
+use std::cell::{Cell, RefCell};
+use wasi_aot_abi::canon::CanonTrap;
+use wasi_aot_abi::metadata::{AdapterOp, TrampolineKind};
 use wasi_aot_host::{HostError, HostTrap};
 
 thread_local! {
     /// Numbers the calls borrows are passed into.
     static NEXT_SCOPE: Cell<u32> = const { Cell::new(1) };
+    /// The calls in progress, innermost last.
+    static CALLS: RefCell<Vec<Call>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A call in progress between two component instances.
+struct Call {
+    /// Its borrow scope.
+    scope: u32,
+    /// The owned handles (instance, handle) it lent, to end at its return.
+    lent: Vec<(u32, u32)>,
 }
 
 /// A fresh borrow scope.
@@ -28,6 +42,11 @@ pub fn next_scope() -> u32 {
         n.set(scope.wrapping_add(1).max(1));
         scope
     })
+}
+
+/// Forgets the calls in progress: after a trap has unwound them all.
+pub fn forget_calls() {
+    CALLS.with(|c| c.borrow_mut().clear());
 }
 
 /// A failure as a host call reports it.
@@ -41,122 +60,146 @@ pub fn host_error(f: Failure) -> HostError {
     }
 }
 
-/// The call itself: `args` holds the caller's core arguments; returns its core results.
-fn call(cx: &TrampolineContext, args: &[u64]) -> Result<Vec<u64>, HostError> {
+/// Runs intrinsic `op` with its core arguments in `args`; returns its result.
+fn run(cx: &TrampolineContext, args: &[u64]) -> Result<u64, HostError> {
     let TrampolineKind::Adapter {
+        op,
         callee,
         callee_instance,
-        ty,
         ..
     } = cx.kind
     else {
         unreachable!("adapter contexts belong to adapters")
     };
-    check_may_leave(cx.instance)?;
-    let resource_types = &component().resources;
-    let caller = Side {
-        memory: cx.header.wasi_memory,
-        realloc: cx.realloc,
-        encoding: cx.encoding,
-        instance: cx.instance,
-        fused: true,
-    };
-    let target = Side {
-        memory: cx.callee.memory,
-        realloc: cx.callee.realloc,
-        encoding: callee.options.string_encoding,
-        instance: *callee_instance,
-        fused: true,
-    };
-    let results: Vec<CType> = ty.result.iter().cloned().collect();
-    let param_slots = canon::flatten_all(&ty.params).len();
-    let nargs = if param_slots > MAX_FLAT_PARAMS {
-        1
-    } else {
-        param_slots
-    };
-    let retptr = (canon::flatten_all(&results).len() > MAX_FLAT_RESULTS)
-        .then(|| args.get(nargs).copied().unwrap_or(0) as u32);
-    let scope = next_scope();
-
-    enter(*callee_instance)?;
-    let outcome = (|| -> Result<Vec<u64>, HostError> {
-        let (core_args, lent) = with_context(|wasi| {
-            let mut cx = Cx {
-                resource_types,
-                resources: &mut wasi.resources,
-                scope,
-                lent: Vec::new(),
-            };
-            let vals = canon::lift_values(
-                &mut cx,
-                &caller,
-                &ty.params,
-                &args[..nargs],
-                MAX_FLAT_PARAMS,
-            )
-            .map_err(host_error)?;
-            let core =
-                canon::lower_params(&mut cx, &target, &ty.params, &vals).map_err(host_error)?;
-            Ok((core, cx.lent))
-        })?;
-        let core_args: Vec<u128> = core_args.into_iter().map(u128::from).collect();
-        // SAFETY: the lowered arguments have the lifted function's core parameter types.
-        let core_results = unsafe { instance::invoke(cx.callee.func, &core_args) }
-            .map_err(|u| host_error(Failure::Unwound(u)))?;
-        let flat_results: Vec<u64> = core_results.iter().map(|v| *v as u64).collect();
-        let out = with_context(|wasi| {
-            let mut cx = Cx {
-                resource_types,
-                resources: &mut wasi.resources,
-                scope,
-                lent: Vec::new(),
-            };
-            let vals =
-                canon::lift_values(&mut cx, &target, &results, &flat_results, MAX_FLAT_RESULTS)
-                    .map_err(host_error)?;
-            canon::lower_results(&mut cx, &caller, &results, &vals, retptr).map_err(host_error)
-        })?;
-        if !cx.callee.post_return.is_null() {
-            let before = set_may_leave(*callee_instance, false);
-            // SAFETY: a post-return function takes the lifted function's core results.
-            let post = unsafe { instance::invoke(cx.callee.post_return, &core_results) };
-            set_may_leave(*callee_instance, before);
-            post.map_err(|u| host_error(Failure::Unwound(u)))?;
+    let callee_instance = *callee_instance;
+    let arg = |i: usize| args.get(i).copied().unwrap_or(0) as u32;
+    let resource = |r: u32| canon::resource_type(&component().resources, r);
+    Ok(match op {
+        AdapterOp::Enter => {
+            check_may_leave(cx.instance)?;
+            enter(callee_instance)?;
+            let scope = next_scope();
+            CALLS.with(|c| {
+                c.borrow_mut().push(Call {
+                    scope,
+                    lent: Vec::new(),
+                })
+            });
+            scope as u64
         }
-        with_context(|wasi| {
-            for (instance, handle) in &lent {
-                wasi.resources.table(*instance).unlend(*handle);
-            }
-            if wasi.resources.table(*callee_instance).borrows_in(scope) > 0 {
-                return Err(
-                    HostTrap::canon("borrow handles still remain at the end of the call").into(),
-                );
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    })();
-    leave(*callee_instance);
-    outcome
+        AdapterOp::Exit => {
+            let scope = arg(0);
+            let lent = CALLS.with(|c| {
+                let mut calls = c.borrow_mut();
+                let at = calls.iter().rposition(|c| c.scope == scope);
+                at.map(|i| calls.remove(i).lent).unwrap_or_default()
+            });
+            with_context(|wasi| {
+                for (instance, handle) in &lent {
+                    wasi.resources.table(*instance).unlend(*handle);
+                }
+                if wasi.resources.table(callee_instance).borrows_in(scope) > 0 {
+                    return Err(HostTrap::canon(
+                        "borrow handles still remain at the end of the call",
+                    )
+                    .into());
+                }
+                Ok(())
+            })?;
+            leave(callee_instance);
+            0
+        }
+        AdapterOp::CalleeMayLeave => {
+            set_may_leave(callee_instance, arg(0) != 0);
+            0
+        }
+        AdapterOp::CallerMayLeave => {
+            set_may_leave(cx.instance, arg(0) != 0);
+            0
+        }
+        AdapterOp::Trap => {
+            let trap = CanonTrap::ALL.get(arg(0) as usize).copied();
+            let message = trap.map_or("unknown canonical ABI trap", CanonTrap::message);
+            return Err(HostTrap::canon(message).into());
+        }
+        AdapterOp::OwnIn | AdapterOp::OwnOut => {
+            let (from, to) = if *op == AdapterOp::OwnIn {
+                (cx.instance, callee_instance)
+            } else {
+                (callee_instance, cx.instance)
+            };
+            let rt = resource(arg(1));
+            with_context(|wasi| {
+                let rep = wasi.resources.table(from).take_own(arg(0), rt)?;
+                Ok(wasi.resources.table(to).new_own(rt, rep)?)
+            })? as u64
+        }
+        AdapterOp::BorrowIn => {
+            let (handle, rt, scope) = (arg(0), resource(arg(1)), arg(2));
+            with_context(|wasi| {
+                let table = wasi.resources.table(cx.instance);
+                let rep = table.lend(handle, rt)?;
+                if table.is_own(handle) {
+                    CALLS.with(|c| {
+                        let mut calls = c.borrow_mut();
+                        if let Some(call) = calls.iter_mut().rev().find(|c| c.scope == scope) {
+                            call.lent.push((cx.instance, handle));
+                        }
+                    });
+                }
+                // The resource's own component gets the representation itself.
+                let defining = canon::defining_instance(&component().resources, rt);
+                Ok(if defining == Some(callee_instance) {
+                    rep
+                } else {
+                    wasi.resources
+                        .table(callee_instance)
+                        .new_borrow(rt, rep, scope)?
+                })
+            })? as u64
+        }
+        AdapterOp::StringIn | AdapterOp::StringOut => {
+            let caller = Side {
+                memory: cx.header.wasi_memory,
+                realloc: cx.realloc,
+                encoding: cx.encoding,
+                instance: cx.instance,
+                fused: true,
+            };
+            let callee = Side {
+                memory: cx.callee.memory,
+                realloc: cx.callee.realloc,
+                encoding: callee.options.string_encoding,
+                instance: callee_instance,
+                fused: true,
+            };
+            let (from, to) = if *op == AdapterOp::StringIn {
+                (caller, callee)
+            } else {
+                (callee, caller)
+            };
+            let copied = canon::load_string_from_range(&from, arg(0), arg(1))
+                .and_then(|s| canon::store_string(&to, &s));
+            let (ptr, len) = copied.map_err(host_error)?;
+            ptr as u64 | (len as u64) << 32
+        }
+    })
 }
 
-/// The entry of every adapter trampoline: `values` holds the caller's core arguments (one
-/// 64-bit slot each) and receives the core result.
+/// The entry of every adapter intrinsic's trampoline: `values` holds its core arguments (one
+/// 64-bit slot each) and receives its result.
 ///
 /// # Safety
-/// Called by compiled adapter trampolines, with their context and an array of at least as
-/// many slots as the caller passes arguments, and one.
+/// Called by compiled intrinsic trampolines, with their context and an array of at least as
+/// many slots as the intrinsic takes arguments, and one.
 #[export_name = "wasi_aot_rt_component_adapter"]
-pub unsafe extern "C" fn adapter(cx: *mut u8, values: *mut u64, count: u32) -> i32 {
+pub unsafe extern "C" fn adapter_intrinsic(cx: *mut u8, values: *mut u64, count: u32) -> i32 {
     // SAFETY: compiled trampolines pass their context.
     let cx = unsafe { context(cx) };
     // SAFETY: the trampoline passes `count` slots.
     let slots = unsafe { std::slice::from_raw_parts_mut(values, count.max(1) as usize) };
-    status(call(cx, slots).map(|results| {
-        if let Some(first) = results.first() {
-            slots[0] = *first;
-        }
+    status(run(cx, slots).map(|result| {
+        slots[0] = result;
         0
     }))
 }

@@ -130,6 +130,19 @@ pub fn enter(instance: u32) -> Result<(), HostError> {
     })
 }
 
+/// Every instance off the call stack and allowed to leave: the state after a trap has
+/// unwound all calls.
+pub fn reset_flags() {
+    FLAGS.with(|flags| {
+        for f in flags.borrow_mut().iter_mut() {
+            *f = Flags {
+                may_leave: true,
+                entered: false,
+            };
+        }
+    });
+}
+
 /// Ends an [`enter`].
 pub fn leave(instance: u32) {
     with_flags(instance, |f| f.entered = false);

@@ -12,12 +12,13 @@
 //! `variant:CASE ( V )` or `variant:CASE` for variants, options (`none`, `some`), results
 //! (`ok`, `err`) and enums, and `flags:A,B`. Names are `=` and the hex of their bytes.
 
-use super::canon::{self, Cx, Val, MAX_FLAT_RESULTS};
+use super::canon::{self, Cx, Val};
 use super::{enter, instantiate, leave, lifted, set_may_leave};
 use crate::instance;
 use crate::program::Program;
 use crate::trap::Unwound;
 use std::io::{BufRead, Write};
+use wasi_aot_abi::canon::MAX_FLAT_RESULTS;
 use wasi_aot_abi::metadata::CType;
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
@@ -277,7 +278,12 @@ fn invoke(name: &str, args: &str) -> String {
     leave(instance);
     match outcome {
         Ok(line) => line,
-        Err(message) => format!("trap {message}"),
+        Err(message) => {
+            // The trap unwound every call in progress: no instance is on the stack now.
+            super::reset_flags();
+            super::adapter::forget_calls();
+            format!("trap {message}")
+        }
     }
 }
 

@@ -155,18 +155,85 @@ pub enum TrampolineKind {
         /// Index in [`Component::resources`].
         resource: u32,
     },
-    /// A call from one component instance into a function another one lifted: the values
-    /// are lifted from the caller's options and lowered into the callee's.
+    /// An intrinsic of a fused adapter (the compiled glue of a call from one component
+    /// instance into a function another one lifted): what needs the instances' state.
     Adapter {
+        /// Which intrinsic.
+        op: AdapterOp,
         /// The callee.
         callee: Lift,
         /// The component instance that lifted it.
         callee_instance: u32,
         /// The caller's (the lowering's) options.
         options: Options,
-        /// The function's component-level type.
-        ty: ComponentFuncType,
     },
+}
+
+/// The runtime intrinsics a fused adapter imports. Each is a trampoline whose context
+/// knows both sides of the call: the caller (the lowering's instance and options) and the
+/// callee (the lifting's). Signatures are in core wasm terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AdapterOp {
+    /// `[] -> [i32]`: checks that the caller may leave and the callee may be entered, marks
+    /// the callee entered and returns the call's borrow scope.
+    Enter,
+    /// `[i32 scope] -> []`: ends the lending of the scope's handles, checks that the callee
+    /// dropped every borrow it got, and leaves the callee.
+    Exit,
+    /// `[i32 flag] -> []`: sets whether the callee may leave (off around its `realloc`s and
+    /// `post-return`).
+    CalleeMayLeave,
+    /// `[i32 flag] -> []`: sets whether the caller may leave (off around its `realloc`s).
+    CallerMayLeave,
+    /// `[i32 code] -> []`: raises the `CanonTrap` of that code.
+    Trap,
+    /// `[i32 handle, i32 resource] -> [i32]`: moves an owned handle from the caller's table
+    /// into the callee's.
+    OwnIn,
+    /// `[i32 handle, i32 resource] -> [i32]`: moves an owned handle from the callee's table
+    /// into the caller's.
+    OwnOut,
+    /// `[i32 handle, i32 resource, i32 scope] -> [i32]`: lends the caller's handle to the
+    /// callee for the call: a borrow handle in its table, or the representation itself when
+    /// the callee defines the resource.
+    BorrowIn,
+    /// `[i32 ptr, i32 len] -> [i64]`: copies a string from the caller's memory and encoding
+    /// into memory the callee allocates, in its encoding; returns `ptr | len << 32`.
+    StringIn,
+    /// `[i32 ptr, i32 len] -> [i64]`: the same from the callee to the caller.
+    StringOut,
+}
+
+impl AdapterOp {
+    /// Every intrinsic, by its encoding.
+    pub const ALL: [AdapterOp; 10] = [
+        AdapterOp::Enter,
+        AdapterOp::Exit,
+        AdapterOp::CalleeMayLeave,
+        AdapterOp::CallerMayLeave,
+        AdapterOp::Trap,
+        AdapterOp::OwnIn,
+        AdapterOp::OwnOut,
+        AdapterOp::BorrowIn,
+        AdapterOp::StringIn,
+        AdapterOp::StringOut,
+    ];
+
+    /// The import name fused adapters use for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            AdapterOp::Enter => "enter",
+            AdapterOp::Exit => "exit",
+            AdapterOp::CalleeMayLeave => "callee-may-leave",
+            AdapterOp::CallerMayLeave => "caller-may-leave",
+            AdapterOp::Trap => "trap",
+            AdapterOp::OwnIn => "own-in",
+            AdapterOp::OwnOut => "own-out",
+            AdapterOp::BorrowIn => "borrow-in",
+            AdapterOp::StringIn => "string-in",
+            AdapterOp::StringOut => "string-out",
+        }
+    }
 }
 
 /// Canonical ABI options of a lift or lower.
@@ -293,16 +360,17 @@ impl Codec<'_> for TrampolineKind {
                 w.u32(*resource);
             }
             TrampolineKind::Adapter {
+                op,
                 callee,
                 callee_instance,
                 options,
-                ty,
             } => {
                 w.u8(4);
+                let code = AdapterOp::ALL.iter().position(|o| o == op);
+                w.u8(code.expect("listed") as u8);
                 callee.write(w);
                 w.u32(*callee_instance);
                 options.write(w);
-                ty.write(w);
             }
         }
     }
@@ -316,10 +384,12 @@ impl Codec<'_> for TrampolineKind {
             2 => TrampolineKind::ResourceRep { resource: r.u32()? },
             3 => TrampolineKind::ResourceDrop { resource: r.u32()? },
             4 => TrampolineKind::Adapter {
+                op: *AdapterOp::ALL
+                    .get(r.u8()? as usize)
+                    .ok_or_else(|| r.error())?,
                 callee: Codec::read(r)?,
                 callee_instance: r.u32()?,
                 options: Codec::read(r)?,
-                ty: Codec::read(r)?,
             },
             _ => return Err(r.error()),
         })
