@@ -13,6 +13,10 @@
 //! `tests/programs/wasmtime-differences.txt`; their trial checks that wasmtime still differs,
 //! so a listed program that starts to match fails until it is taken off the list. Programs
 //! that use `--tcp-listen` (`NAME.tcp`) are not run: wasmtime's P1 has no sockets.
+//!
+//! Components run under both and must agree with each other: each core program wrapped
+//! with the Preview 1 adapter (`p2/...`), and the native components of
+//! `tests/programs/component/` (`component/...`). `NAME.env` variables go to both.
 
 use anyhow::{bail, Context, Result};
 use libtest_mimic::{Arguments, Trial};
@@ -58,7 +62,7 @@ fn main() {
                 Ok(wasmtime) => {
                     let wasmtime = wasmtime.clone();
                     Trial::test(format!("p2/{name}"), move || {
-                        let result = compare_components(&wasmtime, &p2_path);
+                        let result = compare_components(&wasmtime, &p2_path, true);
                         match (result, &p2_known) {
                             (Ok(()), None) | (Err(_), Some(_)) => Ok(()),
                             (Err(e), None) => Err(format!("{e:#}").into()),
@@ -74,6 +78,41 @@ fn main() {
             };
             trials.push(p2_trial.with_ignored_flag(wasmtime.is_err() || sockets));
         }
+    }
+    let native = files_with_extension(&programs.join("component"), "wasm")
+        .expect("tests/programs is readable");
+    for path in native {
+        let name = format!(
+            "component/{}",
+            path.file_stem().expect("named").to_string_lossy()
+        );
+        let known = differences.get(&name).cloned();
+        let blocked = wasi_aot_compiler::read_input(&path)
+            .map_err(anyhow::Error::from)
+            .and_then(|wasm| wasi_aot_tests::component_blocked(&wasm))
+            .expect("tests/programs/component holds components");
+        if let Some(why) = &blocked {
+            eprintln!("note: {name} is ignored: {why}");
+        }
+        let trial = match &wasmtime {
+            Ok(wasmtime) => {
+                let wasmtime = wasmtime.clone();
+                Trial::test(name, move || {
+                    let result = compare_components(&wasmtime, &path, false);
+                    match (result, &known) {
+                        (Ok(()), None) | (Err(_), Some(_)) => Ok(()),
+                        (Err(e), None) => Err(format!("{e:#}").into()),
+                        (Ok(()), Some(reason)) => Err(format!(
+                            "the component now behaves as under wasmtime; remove it from \
+                             wasmtime-differences.txt (listed because: {reason})"
+                        )
+                        .into()),
+                    }
+                })
+            }
+            Err(_) => Trial::test(name, || Ok(())),
+        };
+        trials.push(trial.with_ignored_flag(wasmtime.is_err() || blocked.is_some()));
     }
     trials.push(Trial::test("differences_list_names_programs", move || {
         let missing: Vec<_> = differences
@@ -162,6 +201,9 @@ fn run_under_wasmtime(wasmtime: &Path, program: &Path) -> Result<Vec<String>> {
     for (host, guest) in &fixture.dirs {
         cmd.arg("--dir").arg(format!("{host}::{guest}"));
     }
+    for var in baked_env(program)? {
+        cmd.arg("--env").arg(var);
+    }
     cmd.arg(program).args(&args).current_dir(trial);
     let frozen = freeze(trial, &fixture)?;
     let out = run_command(&mut cmd, &stdin)?;
@@ -219,11 +261,16 @@ fn run_on_fixture(
     })
 }
 
-/// The program wrapped as a component, run by wasi-aot and by `wasmtime run`: the same
-/// stdout, exit status and resulting tree.
-fn compare_components(wasmtime: &Path, program: &Path) -> Result<()> {
+/// The program as a component (wrapped with the Preview 1 adapter if `wrap`), run by
+/// wasi-aot and by `wasmtime run`: the same stdout, exit status and resulting tree.
+fn compare_components(wasmtime: &Path, program: &Path, wrap: bool) -> Result<()> {
     let wasm = wasi_aot_compiler::read_input(program)?;
-    let component = wasi_aot_tests::wrap_as_component(&wasm)?;
+    let component = if wrap {
+        wasi_aot_tests::wrap_as_component(&wasm)?
+    } else {
+        wasm
+    };
+    let env = baked_env(program)?;
     let build_dir = tempfile::tempdir()?;
     let component_path = build_dir.path().join("component.wasm");
     std::fs::write(&component_path, &component)?;
@@ -242,12 +289,16 @@ fn compare_components(wasmtime: &Path, program: &Path) -> Result<()> {
         for (host, guest) in dirs {
             cmd.arg("--dir").arg(format!("{host}::{guest}"));
         }
+        for var in &env {
+            cmd.arg("--env").arg(var);
+        }
         cmd.arg(&component_path).args(&args);
         cmd
     })?;
     let ours = run_on_fixture(program, |_, dirs| {
         let mut config = wasi_aot_compiler::Config::default();
         config.wasi.dirs = dirs.to_vec();
+        config.wasi.env = env.clone();
         let exe = build_dir.path().join(&stem);
         let built = wasi_aot_tests::build_command(&component, &config, &exe);
         let mut cmd = Command::new(&exe);
@@ -290,6 +341,18 @@ fn compare_components(wasmtime: &Path, program: &Path) -> Result<()> {
         theirs.stderr,
         ours.stderr
     )
+}
+
+/// The `KEY=VALUE` lines of the program's `.env` file (baked in with `--env`).
+fn baked_env(program: &Path) -> Result<Vec<String>> {
+    Ok(read_golden(&program.with_extension("env"))?
+        .map(|text| {
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 /// A message when `actual` differs from the expectation file `path`.

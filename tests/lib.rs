@@ -99,6 +99,42 @@ pub fn wrap_as_component(wasm: &[u8]) -> Result<Vec<u8>> {
         .context("wit-component failed to encode the component")
 }
 
+/// The names a component imports at its top level (`wasi:cli/stdout@0.2.3`, ...).
+pub fn component_imports(wasm: &[u8]) -> Result<Vec<String>> {
+    use wasmparser::Payload;
+    let mut names = Vec::new();
+    // Nested modules and components have imports of their own: only depth 0 counts.
+    let mut depth = 0usize;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload.context("the component does not parse")? {
+            Payload::ComponentImportSection(section) if depth == 0 => {
+                for import in section {
+                    names.push(import?.name.name.to_string());
+                }
+            }
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(names)
+}
+
+/// Why a component cannot run yet, if it imports what the next stage brings: WASI 0.2's
+/// `wasi:sockets`. Its trials are ignored, with this reason printed.
+pub fn component_blocked(wasm: &[u8]) -> Result<Option<String>> {
+    let sockets: Vec<String> = component_imports(wasm)?
+        .into_iter()
+        .filter(|n| n.starts_with("wasi:sockets/"))
+        .collect();
+    Ok((!sockets.is_empty()).then(|| {
+        format!(
+            "it imports {} (wasi:sockets is not implemented yet)",
+            sockets.join(", ")
+        )
+    }))
+}
+
 /// What a finished child process produced.
 #[derive(Debug)]
 pub struct Output {

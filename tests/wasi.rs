@@ -9,6 +9,13 @@
 //! its stderr `NAME.stderr` when that exists, and every line of `NAME.stderr-contains`
 //! must occur in its stderr.
 //!
+//! `component/NAME.wasm` are components written against WASI 0.2 itself (C with
+//! wit-bindgen, Python with componentize-py, JavaScript with componentize-js; their sources
+//! and make rules beside them): built as they are, with the same expectation files. The
+//! `.wasm` of `c/` and `wat/` are core modules, run as they are and also wrapped as a
+//! component (`p2/...`). `NAME.env` holds `KEY=VALUE` lines baked into the executable
+//! (`--env`).
+//!
 //! Programs that use files or sockets have fixtures (`wasi_aot_tests::prepare_fixture`
 //! documents them): `NAME.setup` builds a tree in a fresh directory, which is the working
 //! directory of the run; `NAME.dirs` preopens parts of it (baked in with relative host paths);
@@ -31,10 +38,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasi_aot_compiler::{read_input, wat_to_wasm, Config, ProgramKind};
 use wasi_aot_tests::{
-    bless, build_command, build_executable, compile_object, expect_golden, expect_status,
-    files_with_extension, free_loopback_port, freeze, parse_args_file, prepare_fixture,
-    read_golden, run, run_command, run_with_tcp_client, tree_listing, workspace_root,
-    wrap_as_component, Output,
+    bless, build_command, build_executable, compile_object, component_blocked, expect_golden,
+    expect_status, files_with_extension, free_loopback_port, freeze, parse_args_file,
+    prepare_fixture, read_golden, run, run_command, run_with_tcp_client, tree_listing,
+    workspace_root, wrap_as_component, Output,
 };
 
 /// The files that describe how a program runs and what it must produce.
@@ -50,6 +57,7 @@ const EXPECTATIONS: &[&str] = &[
     "tree",
     "tcp",
     "tcp-received",
+    "env",
 ];
 
 fn main() {
@@ -84,6 +92,26 @@ fn main() {
             );
         }
     }
+    let native = files_with_extension(&programs.join("component"), "wasm")
+        .expect("tests/programs is readable");
+    for path in native {
+        let stem = path
+            .file_stem()
+            .expect("listed files have names")
+            .to_string_lossy();
+        let name = format!("component/{stem}");
+        let blocked = read_input(&path)
+            .map_err(anyhow::Error::from)
+            .and_then(|wasm| component_blocked(&wasm))
+            .expect("tests/programs/component holds components");
+        if let Some(why) = &blocked {
+            eprintln!("note: {name} is ignored: {why}");
+        }
+        trials.push(
+            trial(name, move || program(&path, Variant::Native))
+                .with_ignored_flag(blocked.is_some()),
+        );
+    }
     trials.push(trial(
         "component_differences_name_programs",
         component_differences_name_programs,
@@ -114,12 +142,13 @@ fn programs_dir() -> PathBuf {
     workspace_root().join("tests/programs")
 }
 
-/// How a program is built: the module as it is (WASI Preview 1), or wrapped as a component
-/// with the Preview 1 adapter (WASI 0.2).
+/// How a program is built: the module as it is (WASI Preview 1), wrapped as a component
+/// with the Preview 1 adapter (WASI 0.2), or a component as it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Variant {
     Module,
     Component,
+    Native,
 }
 
 /// Builds the wasm (or WAT) at `path` as a WASI command into `dir`.
@@ -133,6 +162,7 @@ fn build_variant(path: &Path, variant: Variant, config: &Config, dir: &Path) -> 
     match variant {
         Variant::Module => build_executable(&wasm, ProgramKind::Command, config, &exe)?,
         Variant::Component => build_command(&wrap_as_component(&wasm)?, config, &exe)?,
+        Variant::Native => build_command(&wasm, config, &exe)?,
     }
     Ok(exe)
 }
@@ -190,7 +220,7 @@ fn program_as_component(path: &Path, known: Option<(String, String)>) -> Result<
 /// a component's never does.
 fn check_golden(path: &Path, actual: &[u8], variant: Variant) -> Option<String> {
     match variant {
-        Variant::Module => expect_golden(path, actual, true).err(),
+        Variant::Module | Variant::Native => expect_golden(path, actual, true).err(),
         Variant::Component => {
             let expected = std::fs::read(path).unwrap_or_default();
             (expected != actual).then(|| {
@@ -207,6 +237,18 @@ fn check_golden(path: &Path, actual: &[u8], variant: Variant) -> Option<String> 
     }
 }
 
+/// The `KEY=VALUE` lines of the program's `.env` file: variables baked in with `--env`.
+fn baked_env(path: &Path) -> Result<Vec<String>> {
+    Ok(read_golden(&path.with_extension("env"))?
+        .map(|text| {
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
 /// Builds, runs and checks one program against its expectation files.
 fn program(path: &Path, variant: Variant) -> Result<()> {
     let build_dir = tempfile::tempdir()?;
@@ -215,6 +257,7 @@ fn program(path: &Path, variant: Variant) -> Result<()> {
     let fixture = prepare_fixture(path, trial)?;
     let mut config = Config::default();
     config.wasi.dirs = fixture.dirs.clone();
+    config.wasi.env = baked_env(path)?;
     let tcp = match &fixture.tcp {
         Some(script) => {
             let addr: std::net::SocketAddr = ([127, 0, 0, 1], free_loopback_port()?).into();
@@ -250,7 +293,7 @@ fn program(path: &Path, variant: Variant) -> Result<()> {
         variant,
     ));
     match variant {
-        Variant::Module => {
+        Variant::Module | Variant::Native => {
             problems.extend(expect_status(&path.with_extension("status"), &out.status_text()).err())
         }
         Variant::Component => {
@@ -267,7 +310,7 @@ fn program(path: &Path, variant: Variant) -> Result<()> {
     let stderr_file = path.with_extension("stderr");
     if stderr_file.is_file() {
         match variant {
-            Variant::Module => {
+            Variant::Module | Variant::Native => {
                 problems.extend(expect_golden(&stderr_file, &out.stderr, false).err())
             }
             Variant::Component => problems.extend(check_golden(&stderr_file, &out.stderr, variant)),
@@ -330,11 +373,14 @@ fn every_program_has_expectations() -> Result<()> {
             .extension()
             .map(|e| e.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let is_program = matches!((dir.as_str(), ext.as_str()), ("c", "wasm") | ("wat", "wat"));
+        let is_program = matches!(
+            (dir.as_str(), ext.as_str()),
+            ("c" | "component", "wasm") | ("wat", "wat")
+        );
         match ext.as_str() {
             "wasm" | "wat" if !is_program => {
                 problems.push(format!(
-                    "{rel}: not run (programs are c/*.wasm and wat/*.wat)"
+                    "{rel}: not run (programs are c/*.wasm, component/*.wasm and wat/*.wat)"
                 ));
             }
             "wasm" | "wat" => {
@@ -345,14 +391,18 @@ fn every_program_has_expectations() -> Result<()> {
                     }
                 }
             }
-            "c" | "cpp" if !path.with_extension("wasm").is_file() => {
+            // A program's source; helpers (generated bindings) live in subdirectories.
+            "c" | "cpp" | "py" | "js"
+                if matches!(dir.as_str(), "c" | "component")
+                    && !path.with_extension("wasm").is_file() =>
+            {
                 problems.push(format!(
                     "{rel}: no .wasm beside it (make -f tests/programs/Makefile.inc programs)"
                 ));
             }
             e if EXPECTATIONS.contains(&e) => {
                 let program = match dir.as_str() {
-                    "c" => Some(path.with_extension("wasm")),
+                    "c" | "component" => Some(path.with_extension("wasm")),
                     "wat" => Some(path.with_extension("wat")),
                     _ => None,
                 };

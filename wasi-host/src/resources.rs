@@ -137,25 +137,34 @@ impl HandleTable {
 
     /// The representation of `handle`, which must be a handle of type `ty`, owned or
     /// borrowed.
+    #[inline]
     pub fn rep(&self, handle: u32, ty: ResourceType) -> Result<u32, HostTrap> {
         match self.slots.get(handle as usize) {
-            Some(Slot::Own { ty: t, rep, .. }) | Some(Slot::Borrow { ty: t, rep, .. }) => {
-                if *t == ty {
-                    Ok(*rep)
-                } else {
-                    Err(HostTrap::canon(format!(
-                        "handle index {handle} used with the wrong type, expected {} but found \
-                         {}",
-                        describe(ty),
-                        if describe(*t) == describe(ty) {
-                            format!("a different {}", describe(*t))
-                        } else {
-                            describe(*t).to_string()
-                        }
-                    )))
-                }
+            Some(Slot::Own { ty: t, rep, .. }) | Some(Slot::Borrow { ty: t, rep, .. })
+                if *t == ty =>
+            {
+                Ok(*rep)
             }
-            _ => Err(HostTrap::canon(format!("unknown handle index {handle}"))),
+            _ => Err(self.handle_error(handle, ty)),
+        }
+    }
+
+    /// Why `handle` is not a handle of type `ty`.
+    #[cold]
+    fn handle_error(&self, handle: u32, ty: ResourceType) -> HostTrap {
+        match self.slots.get(handle as usize) {
+            Some(Slot::Own { ty: t, .. }) | Some(Slot::Borrow { ty: t, .. }) => {
+                HostTrap::canon(format!(
+                    "handle index {handle} used with the wrong type, expected {} but found {}",
+                    describe(ty),
+                    if describe(*t) == describe(ty) {
+                        format!("a different {}", describe(*t))
+                    } else {
+                        describe(*t).to_string()
+                    }
+                ))
+            }
+            _ => HostTrap::canon(format!("unknown handle index {handle}")),
         }
     }
 
@@ -313,6 +322,7 @@ pub struct Resources {
 
 impl Resources {
     /// The handle table of component instance `instance` (created on first use).
+    #[inline]
     pub fn table(&mut self, instance: u32) -> &mut HandleTable {
         let i = instance as usize;
         if self.tables.len() <= i {

@@ -8,13 +8,15 @@
 //!   against native before anything is timed ([`kernels`]);
 //! - start-up and executable size of a hello world ([`startup`]);
 //! - the WASI host-call path, 100k `fd_write` calls ([`hostcall`]);
-//! - build time and peak memory on the SQLite module ([`sqlite`]).
+//! - build time and peak memory on the SQLite module ([`sqlite`]), and on the largest
+//!   component test program ([`component_build`]).
 //!
 //! Results go to stdout and, for a complete run, to `benches/RESULTS.md` and
 //! `benches/ratios.svg`. `wasi-aot-bench sqlite-wasm` rebuilds the checked-in SQLite
 //! module. The runner never asserts on timing; it reports.
 
 mod chart;
+mod component_build;
 mod hostcall;
 mod kernels;
 mod machine;
@@ -155,6 +157,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         sqlite::compare_build(&tools, build_reps).map_err(|e| format!("{e:#}"))
     });
 
+    let component_build = wanted("build").then(|| {
+        eprintln!(
+            "build: {}, {build_reps} builds each",
+            component_build::INPUT
+        );
+        component_build::compare(&tools, build_reps).map_err(|e| format!("{e:#}"))
+    });
+
     let report = Report {
         machine,
         rounds,
@@ -162,6 +172,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         startup,
         hostcall,
         build,
+        component_build,
     };
     println!("{}", report.text());
 
@@ -186,6 +197,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         report.startup.as_ref().is_some_and(|s| s.is_err()),
         report.hostcall.as_ref().is_some_and(|s| s.is_err()),
         report.build.as_ref().is_some_and(|s| s.is_err()),
+        report.component_build.as_ref().is_some_and(|s| s.is_err()),
     ];
     if !failed.is_empty() || sections_failed.iter().any(|&f| f) {
         eprintln!(

@@ -22,7 +22,8 @@ use crate::program::Program;
 use crate::trap::Unwound;
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
 use wasi_aot_abi::metadata::{self as md, CoreDef, Resource, StringEncoding, TrampolineKind};
 use wasi_aot_abi::vmctx::{VmFuncRef, VmHeader, VmMemory};
 use wasi_aot_host::resources::{HostKind, ResourceType};
@@ -61,15 +62,16 @@ pub struct Callee {
     pub post_return: *const VmFuncRef,
 }
 
-/// The per-component-instance flags.
-#[derive(Clone, Copy)]
-struct Flags {
-    may_leave: bool,
-    entered: bool,
-}
+/// The per-component-instance flags, one byte each: [`MAY_NOT_LEAVE`] and [`ENTERED`]
+/// (zero is the state at rest). Atomics only to be a sound `static`: every host call checks
+/// them, and a plain load of a static is the cheapest way there is.
+static FLAGS: OnceLock<Box<[AtomicU8]>> = OnceLock::new();
+/// The instance runs a `realloc` or `post-return` for someone else: it may not call out.
+const MAY_NOT_LEAVE: u8 = 1;
+/// The instance is on the call stack: it may not be entered again.
+const ENTERED: u8 = 2;
 
 thread_local! {
-    static FLAGS: RefCell<Vec<Flags>> = const { RefCell::new(Vec::new()) };
     /// The instantiated plan.
     static STATE: RefCell<Option<&'static State>> = const { RefCell::new(None) };
     /// The plan being instantiated or run: set before the first core instance starts, as
@@ -87,65 +89,58 @@ pub struct State {
     pub funcrefs: Vec<*const VmFuncRef>,
 }
 
-fn with_flags<T>(instance: u32, f: impl FnOnce(&mut Flags) -> T) -> T {
-    FLAGS.with(|flags| {
-        let mut flags = flags.borrow_mut();
-        let i = instance as usize;
-        if flags.len() <= i {
-            flags.resize(
-                i + 1,
-                Flags {
-                    may_leave: true,
-                    entered: false,
-                },
-            );
-        }
-        f(&mut flags[i])
-    })
+/// The flags of component instance `instance` (one the plan has).
+fn flags(instance: u32) -> Option<&'static AtomicU8> {
+    FLAGS.get()?.get(instance as usize)
 }
 
 /// Fails unless component instance `instance` may call out (an import or a built-in).
+#[inline]
 pub fn check_may_leave(instance: u32) -> Result<(), HostError> {
-    if with_flags(instance, |f| f.may_leave) {
-        Ok(())
-    } else {
-        Err(HostTrap::canon("cannot leave component instance").into())
+    match flags(instance) {
+        Some(f) if f.load(Ordering::Relaxed) & MAY_NOT_LEAVE != 0 => {
+            Err(HostTrap::canon("cannot leave component instance").into())
+        }
+        _ => Ok(()),
     }
 }
 
 /// Sets whether `instance` may call out; returns what it was.
 pub fn set_may_leave(instance: u32, may_leave: bool) -> bool {
-    with_flags(instance, |f| std::mem::replace(&mut f.may_leave, may_leave))
+    let Some(f) = flags(instance) else {
+        return true;
+    };
+    let before = if may_leave {
+        f.fetch_and(!MAY_NOT_LEAVE, Ordering::Relaxed)
+    } else {
+        f.fetch_or(MAY_NOT_LEAVE, Ordering::Relaxed)
+    };
+    before & MAY_NOT_LEAVE == 0
 }
 
 /// Marks `instance` as on the call stack; fails if it already is.
 pub fn enter(instance: u32) -> Result<(), HostError> {
-    with_flags(instance, |f| {
-        if f.entered {
+    match flags(instance) {
+        Some(f) if f.fetch_or(ENTERED, Ordering::Relaxed) & ENTERED != 0 => {
             Err(HostTrap::canon("cannot enter component instance").into())
-        } else {
-            f.entered = true;
-            Ok(())
         }
-    })
+        _ => Ok(()),
+    }
 }
 
 /// Every instance off the call stack and allowed to leave: the state after a trap has
 /// unwound all calls.
 pub fn reset_flags() {
-    FLAGS.with(|flags| {
-        for f in flags.borrow_mut().iter_mut() {
-            *f = Flags {
-                may_leave: true,
-                entered: false,
-            };
-        }
-    });
+    for f in FLAGS.get().into_iter().flatten() {
+        f.store(0, Ordering::Relaxed);
+    }
 }
 
 /// Ends an [`enter`].
 pub fn leave(instance: u32) {
-    with_flags(instance, |f| f.entered = false);
+    if let Some(f) = flags(instance) {
+        f.fetch_and(!ENTERED, Ordering::Relaxed);
+    }
 }
 
 /// The running component's plan (available during instantiation too).
@@ -206,6 +201,11 @@ pub fn instantiate(program: &'static Program) -> Result<&'static State, Unwound>
         .as_ref()
         .expect("a component program carries its plan");
     COMPONENT.with(|c| *c.borrow_mut() = Some(component));
+    let _ = FLAGS.set(
+        (0..component.component_instances)
+            .map(|_| AtomicU8::new(0))
+            .collect(),
+    );
     let stack_limit = STACK_LIMIT.load(Ordering::Relaxed);
     let mut contexts: Vec<&'static mut TrampolineContext> = Vec::new();
     let mut funcrefs: Vec<*const VmFuncRef> = Vec::new();

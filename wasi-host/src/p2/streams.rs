@@ -6,7 +6,8 @@
 //! (`read-via-stream`, `write-via-stream`, `append-via-stream`) hold their own duplicate of the
 //! file's descriptor and their own position. A read at the end of a stream, or a write to a
 //! closed pipe, is the `closed` stream error; any other failure is `last-operation-failed`
-//! with an `error` whose `filesystem-error-code` tells what failed.
+//! with an `error` whose `filesystem-error-code` tells what failed, and closes the stream for
+//! good (every later operation is `closed`).
 
 use crate::error::{Errno, HostError, HostTrap};
 use crate::host_fd::{self, Blocking};
@@ -38,6 +39,8 @@ pub enum OutputStream {
     },
     /// A file, every write at its end (`append-via-stream`).
     Append(OwnedFd),
+    /// A stream whose last operation failed: closed for good, as the WIT says.
+    Failed,
 }
 
 /// An `input-stream`.
@@ -52,6 +55,8 @@ pub enum InputStream {
         /// Where the next read starts.
         offset: u64,
     },
+    /// A stream whose last operation failed: closed for good, as the WIT says.
+    Failed,
 }
 
 /// An `error`: what a failed operation reports.
@@ -68,6 +73,10 @@ pub(crate) enum StreamError {
 }
 
 impl StreamError {
+    fn is_failure(&self) -> bool {
+        matches!(self, StreamError::LastOperationFailed(_))
+    }
+
     fn from_errno(errno: Errno) -> StreamError {
         match errno {
             Errno::Pipe => StreamError::Closed,
@@ -133,6 +142,7 @@ impl OutputStream {
         let written = match self {
             OutputStream::Stdio(fd) => host_fd::write_all(*fd, bytes, Blocking::Yes),
             OutputStream::Append(fd) => append_all(fd.as_raw_fd(), bytes),
+            OutputStream::Failed => return Err(StreamError::Closed),
             OutputStream::File { fd, offset } => {
                 let mut bufs = [std::io::IoSlice::new(bytes)];
                 let n = host_fd::pwrite_all_vectored(fd.as_raw_fd(), &mut bufs, *offset);
@@ -145,14 +155,30 @@ impl OutputStream {
         match written {
             Ok(n) if n == bytes.len() => Ok(()),
             Ok(_) => Err(StreamError::Closed),
-            Err(errno) => Err(StreamError::from_errno(errno)),
+            Err(errno) => {
+                let error = StreamError::from_errno(errno);
+                if error.is_failure() {
+                    *self = OutputStream::Failed;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Whether the stream takes writes at all: a failed one is closed.
+    fn open(&self) -> Result<(), StreamError> {
+        match self {
+            OutputStream::Failed => Err(StreamError::Closed),
+            _ => Ok(()),
         }
     }
 
     fn pollable(&self) -> Pollable {
         match self {
             OutputStream::Stdio(fd) => Pollable::Writable(*fd),
-            OutputStream::File { .. } | OutputStream::Append(_) => Pollable::Ready,
+            OutputStream::File { .. } | OutputStream::Append(_) | OutputStream::Failed => {
+                Pollable::Ready
+            }
         }
     }
 }
@@ -217,8 +243,18 @@ impl InputStream {
                 }
                 data
             }
-        }
-        .map_err(StreamError::from_errno)?;
+            InputStream::Failed => return Err(StreamError::Closed),
+        };
+        let data = match data {
+            Ok(data) => data,
+            Err(errno) => {
+                let error = StreamError::from_errno(errno);
+                if error.is_failure() {
+                    *self = InputStream::Failed;
+                }
+                return Err(error);
+            }
+        };
         if data.is_empty() {
             return Err(StreamError::Closed);
         }
@@ -228,7 +264,7 @@ impl InputStream {
     fn pollable(&self) -> Pollable {
         match self {
             InputStream::Stdio(fd) => Pollable::Readable(*fd),
-            InputStream::File { .. } => Pollable::Ready,
+            InputStream::File { .. } | InputStream::Failed => Pollable::Ready,
         }
     }
 }
@@ -293,8 +329,8 @@ pub fn output_stream_check_write(
     this: i32,
     ret: i32,
 ) -> Result<(), HostError> {
-    output(call, this)?;
-    store(call, ret, Ok(WRITE_BUDGET))
+    let result = output(call, this)?.open().map(|()| WRITE_BUDGET);
+    store(call, ret, result)
 }
 
 /// `[method]output-stream.write`: writes `contents`, at most what `check-write` permitted.
@@ -342,8 +378,8 @@ pub fn output_stream_blocking_write_and_flush(
 
 /// `[method]output-stream.flush`: output is never buffered, so there is nothing to do.
 pub fn output_stream_flush(call: &mut P2Call<'_>, this: i32, ret: i32) -> Result<(), HostError> {
-    output(call, this)?;
-    store(call, ret, Ok(()))
+    let result = output(call, this)?.open();
+    store(call, ret, result)
 }
 
 /// `[method]output-stream.blocking-flush`: as `flush`.

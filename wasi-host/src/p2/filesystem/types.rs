@@ -8,9 +8,9 @@
 //! wasmtime); every path operation that changes a directory (creating, removing,
 //! renaming, linking, `set-times-at`, and opening with `create` or `mutate-directory`) needs
 //! `mutate-directory` on it (else `not-permitted`). Preopens have `read` and
-//! `mutate-directory`; a file `open-at` opens has the access asked for, and a directory
-//! inherits its parent's `mutate-directory`, whatever was asked (as wasmtime's permissions
-//! are inherited).
+//! `mutate-directory`; a file `open-at` opens has the access asked for (and `write` when it
+//! truncates), and a directory inherits its parent's `mutate-directory`, whatever was asked
+//! (as wasmtime's permissions are inherited), while `get-flags` reports what was asked.
 
 use super::{
     Advice, Datetime, Descriptor, DescriptorStat, DescriptorType, Dir, DirectoryEntry, ErrorCode,
@@ -39,8 +39,11 @@ mod flag {
 pub struct DescriptorObject {
     /// The file or directory.
     pub descriptor: Descriptor,
-    /// Its `descriptor-flags`, as bits.
+    /// What it may do, as `descriptor-flags` bits.
     pub flags: u32,
+    /// What `get-flags` reports: for a directory, what was asked for (wasmtime reports a
+    /// directory's open mode, while what it may do is inherited from its parent).
+    pub reported: u32,
 }
 
 impl DescriptorObject {
@@ -49,6 +52,7 @@ impl DescriptorObject {
         DescriptorObject {
             descriptor: Descriptor::Dir(dir),
             flags: flag::READ | flag::MUTATE_DIRECTORY,
+            reported: flag::READ | flag::MUTATE_DIRECTORY,
         }
     }
 }
@@ -165,6 +169,9 @@ pub fn descriptor_read_via_stream(
     offset: i64,
     ret: i32,
 ) -> Result<(), HostError> {
+    if matches!(descriptor(call, this)?.descriptor, Descriptor::Dir(_)) {
+        return call.store_result(ret, Err::<u32, _>(ErrorCode::IsDirectory));
+    }
     let result = match file_fd(call, this, 0, ErrorCode::BadDescriptor)? {
         Ok(fd) => Ok(call.new_own(HostObject::InputStream(InputStream::File {
             fd,
@@ -253,7 +260,7 @@ pub fn descriptor_sync(call: &mut P2Call<'_>, this: i32, ret: i32) -> Result<(),
 
 /// `[method]descriptor.get-flags`.
 pub fn descriptor_get_flags(call: &mut P2Call<'_>, this: i32, ret: i32) -> Result<(), HostError> {
-    let flags = descriptor(call, this)?.flags as u8;
+    let flags = descriptor(call, this)?.reported as u8;
     call.store_result(ret, Ok::<u8, ErrorCode>(flags))
 }
 
@@ -335,7 +342,8 @@ pub fn descriptor_read(
             match read {
                 Ok(n) => {
                     buf.truncate(n);
-                    let end = n < len || len == 0 && n == 0;
+                    // The end is an empty read, as in wasmtime (a short read is not).
+                    let end = n == 0;
                     Ok((Bytes(buf), end))
                 }
                 Err(errno) => Err(ErrorCode::from_errno(errno)),
@@ -488,7 +496,11 @@ pub fn descriptor_open_at(
         exclusive: open_flags & 4 != 0,
         truncate: open_flags & 8 != 0,
     };
-    let wanted = descriptor_flags as u32 & 0x3f;
+    let mut wanted = descriptor_flags as u32 & 0x3f;
+    if open.truncate {
+        // Truncating writes: the file is open for writing too, as in wasmtime.
+        wanted |= flag::WRITE;
+    }
     let parent = descriptor(call, this)?;
     let parent_flags = parent.flags;
     let result = match &parent.descriptor {
@@ -514,15 +526,24 @@ pub fn descriptor_open_at(
                 },
             )
             .map(|opened| {
-                let flags = match &opened {
+                let (flags, reported) = match &opened {
                     // A directory can always be read, and changed if its parent can be:
-                    // permissions are inherited, as in wasmtime, whatever the flags ask.
-                    Descriptor::Dir(_) => flag::READ | (parent_flags & flag::MUTATE_DIRECTORY),
-                    Descriptor::File(_) => wanted & !flag::MUTATE_DIRECTORY,
+                    // permissions are inherited, as in wasmtime, whatever the flags ask;
+                    // `get-flags` shows what was asked (`mutate-directory` only with
+                    // `write`, which a directory refuses: so at most `read`).
+                    Descriptor::Dir(_) => (
+                        flag::READ | (parent_flags & flag::MUTATE_DIRECTORY),
+                        wanted & flag::READ,
+                    ),
+                    Descriptor::File(_) => {
+                        let flags = wanted & !flag::MUTATE_DIRECTORY;
+                        (flags, flags)
+                    }
                 };
                 DescriptorObject {
                     descriptor: opened,
                     flags,
+                    reported,
                 }
             }),
     };
