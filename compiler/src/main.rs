@@ -267,8 +267,17 @@ fn run(policy: &PolicyArgs, input: &Path, args: &[String]) -> Result<i32> {
     let config = policy.config()?;
     let bytes = std::fs::read(input).with_context(|| input.display().to_string())?;
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    // The cached executable is this compiler's output for this input and policy: the key
+    // names the compiler binary itself (a rebuilt wasi-aot of the same version compiles
+    // differently) and the runtime it links.
+    let compiler = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| (m.len(), m.modified().ok()))
+        .ok();
     (
         env!("CARGO_PKG_VERSION"),
+        compiler,
+        wasi_aot_linker::runtime::embedded_hash(),
         &bytes,
         &policy.dirs,
         &policy.tcp_listen,

@@ -14,6 +14,11 @@ static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wasi_aot_runt
 /// A hash of [`EMBEDDED`], computed by `build.rs`, for the cache file name.
 const EMBEDDED_HASH: &str = env!("WASI_AOT_RUNTIME_HASH");
 
+/// The content hash of the embedded runtime library (what executables link against).
+pub fn embedded_hash() -> &'static str {
+    EMBEDDED_HASH
+}
+
 /// The cache directory of wasi-aot (`$XDG_CACHE_HOME/wasi-aot`, `~/.cache/wasi-aot`, or
 /// the temporary directory).
 pub fn cache_dir() -> PathBuf {
