@@ -297,6 +297,7 @@ impl HostObjects {
     }
 
     /// The object `rep`.
+    #[inline]
     pub fn get_mut(&mut self, rep: u32) -> Option<&mut HostObject> {
         self.slots.get_mut(rep as usize).and_then(Option::as_mut)
     }
@@ -326,9 +327,16 @@ impl Resources {
     pub fn table(&mut self, instance: u32) -> &mut HandleTable {
         let i = instance as usize;
         if self.tables.len() <= i {
-            self.tables.resize_with(i + 1, HandleTable::default);
+            self.grow_tables(i + 1);
         }
         &mut self.tables[i]
+    }
+
+    /// Makes room for `count` instances' tables (off the hot path of every host call).
+    #[cold]
+    #[inline(never)]
+    fn grow_tables(&mut self, count: usize) {
+        self.tables.resize_with(count, HandleTable::default);
     }
 
     /// Stores a host object and gives component instance `instance` an owned handle to it.
@@ -339,6 +347,7 @@ impl Resources {
     }
 
     /// The host object behind `handle` of `instance`, which must be of `kind`.
+    #[inline]
     pub fn get(
         &mut self,
         instance: u32,

@@ -2,7 +2,8 @@
 //! same compile and emit stages as a core module.
 //!
 //! Stages: [`translate`] validates the component and records each (nested) component's
-//! items; [`inline`] instantiates the root at compile time into a flat [`plan::Plan`]; the
+//! items; [`inline`] instantiates the root at compile time into a flat [`plan::Plan`], and
+//! [`shims`] binds the calls wit-component routes through a table to their targets; the
 //! program compiler then compiles each planned instance's module and each trampoline into
 //! one object, with the plan as metadata the runtime instantiates from. [`abi`] holds the
 //! canonical ABI's type rules.
@@ -14,6 +15,7 @@ pub mod abi;
 pub mod fused;
 pub mod inline;
 pub mod plan;
+pub mod shims;
 pub mod translate;
 pub mod wit;
 
@@ -36,7 +38,15 @@ pub fn validate(wasm: &[u8], config: &Config) -> Result<()> {
 /// Validates and flattens the component `wasm` into its instantiation plan.
 pub fn plan(wasm: &[u8], config: &Config) -> Result<plan::Plan> {
     let translation = translate::translate(wasm, config.features)?;
-    inline::run(&translation)
+    flatten(&translation)
+}
+
+/// The plan of a translated component: inlined, then with calls through wit-component's
+/// shim tables bound to their targets.
+fn flatten(translation: &translate::Translation<'_>) -> Result<plan::Plan> {
+    let mut plan = inline::run(translation)?;
+    shims::forward(&mut plan, &translation.modules);
+    Ok(plan)
 }
 
 /// Compiles the component `wasm`, which must export `wasi:cli/run`, into one object.
@@ -53,7 +63,7 @@ pub fn compile_component_script(wasm: &[u8], config: &Config) -> Result<Compiled
 fn compile(wasm: &[u8], kind: ProgramKind, config: &Config) -> Result<CompiledProgram> {
     let start = std::time::Instant::now();
     let translation = translate::translate(wasm, config.features)?;
-    let plan = inline::run(&translation)?;
+    let plan = flatten(&translation)?;
     if kind == ProgramKind::Component {
         check_command(&plan)?;
         wit::check_imports(wasm)?;

@@ -39,6 +39,7 @@ impl P2Call<'_> {
     }
 
     /// The host object behind the caller's `handle`, of `kind`.
+    #[inline]
     pub fn object(&mut self, handle: u32, kind: HostKind) -> Result<&mut HostObject, HostError> {
         Ok(self.ctx.resources.get(self.instance, handle, kind)?)
     }

@@ -107,6 +107,7 @@ impl Store for StoredStreamError {
 }
 
 /// Stores `result<T, stream-error>` at `ret`, giving the caller an `error` handle first.
+#[inline]
 fn store<T: Store>(
     call: &mut P2Call<'_>,
     ret: i32,
@@ -123,6 +124,7 @@ fn store<T: Store>(
     call.store_result(ret, stored)
 }
 
+#[inline]
 fn output<'c>(call: &'c mut P2Call<'_>, this: i32) -> Result<&'c mut OutputStream, HostError> {
     match call.object(this as u32, HostKind::OutputStream)? {
         HostObject::OutputStream(stream) => Ok(stream),
@@ -138,6 +140,7 @@ fn input<'c>(call: &'c mut P2Call<'_>, this: i32) -> Result<&'c mut InputStream,
 }
 
 impl OutputStream {
+    #[inline]
     fn write(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
         let written = match self {
             OutputStream::Stdio(fd) => host_fd::write_all(*fd, bytes, Blocking::Yes),
