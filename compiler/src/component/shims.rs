@@ -103,7 +103,10 @@ fn resolve_shim(
     let Some(fixup) = summaries[f].as_ref() else {
         return Vec::new();
     };
-    let in_between = &summaries[s as usize + 1..f];
+    // Imports name earlier instances, so the fixup comes after the shim.
+    let Some(in_between) = summaries.get(s as usize + 1..f) else {
+        return Vec::new();
+    };
     if !fixup.is_fixup()
         || in_between
             .iter()
