@@ -87,12 +87,11 @@ fn main() {
             path.file_stem().expect("named").to_string_lossy()
         );
         let known = differences.get(&name).cloned();
-        let blocked = wasi_aot_compiler::read_input(&path)
-            .map_err(anyhow::Error::from)
-            .and_then(|wasm| wasi_aot_tests::component_blocked(&wasm))
-            .expect("tests/programs/component holds components");
-        if let Some(why) = &blocked {
-            eprintln!("note: {name} is ignored: {why}");
+        // wasmtime has one switch for the whole network: a narrower policy has no equal.
+        let flags = wasi_aot_tests::network_flags(&path).expect("a readable .net file");
+        let inexpressible = wasi_aot_tests::wasmtime_network_args(&flags).is_none();
+        if inexpressible {
+            eprintln!("note: {name} is ignored: wasmtime cannot express its network policy");
         }
         let trial = match &wasmtime {
             Ok(wasmtime) => {
@@ -112,7 +111,7 @@ fn main() {
             }
             Err(_) => Trial::test(name, || Ok(())),
         };
-        trials.push(trial.with_ignored_flag(wasmtime.is_err() || blocked.is_some()));
+        trials.push(trial.with_ignored_flag(wasmtime.is_err() || inexpressible));
     }
     trials.push(Trial::test("differences_list_names_programs", move || {
         let missing: Vec<_> = differences
@@ -271,6 +270,8 @@ fn compare_components(wasmtime: &Path, program: &Path, wrap: bool) -> Result<()>
         wasm
     };
     let env = baked_env(program)?;
+    let net = wasi_aot_tests::network_flags(program)?;
+    let wasmtime_net = wasi_aot_tests::wasmtime_network_args(&net).unwrap_or_default();
     let build_dir = tempfile::tempdir()?;
     let component_path = build_dir.path().join("component.wasm");
     std::fs::write(&component_path, &component)?;
@@ -285,7 +286,7 @@ fn compare_components(wasmtime: &Path, program: &Path, wrap: bool) -> Result<()>
 
     let theirs = run_on_fixture(program, |_, dirs| {
         let mut cmd = Command::new(wasmtime);
-        cmd.arg("run").arg("--argv0").arg(&stem);
+        cmd.arg("run").arg("--argv0").arg(&stem).args(&wasmtime_net);
         for (host, guest) in dirs {
             cmd.arg("--dir").arg(format!("{host}::{guest}"));
         }
@@ -300,7 +301,8 @@ fn compare_components(wasmtime: &Path, program: &Path, wrap: bool) -> Result<()>
         config.wasi.dirs = dirs.to_vec();
         config.wasi.env = env.clone();
         let exe = build_dir.path().join(&stem);
-        let built = wasi_aot_tests::build_command(&component, &config, &exe);
+        let built = wasi_aot_tests::apply_network_flags(&mut config.wasi, &net)
+            .and_then(|()| wasi_aot_tests::build_command(&component, &config, &exe));
         let mut cmd = Command::new(&exe);
         if let Err(e) = built {
             // Fails the comparison below with the reason.

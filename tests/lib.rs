@@ -99,40 +99,53 @@ pub fn wrap_as_component(wasm: &[u8]) -> Result<Vec<u8>> {
         .context("wit-component failed to encode the component")
 }
 
-/// The names a component imports at its top level (`wasi:cli/stdout@0.2.3`, ...).
-pub fn component_imports(wasm: &[u8]) -> Result<Vec<String>> {
-    use wasmparser::Payload;
-    let mut names = Vec::new();
-    // Nested modules and components have imports of their own: only depth 0 counts.
-    let mut depth = 0usize;
-    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
-        match payload.context("the component does not parse")? {
-            Payload::ComponentImportSection(section) if depth == 0 => {
-                for import in section {
-                    names.push(import?.name.name.to_string());
-                }
-            }
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-            Payload::End(_) => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+/// The network policy a program is built with: the flags of its `.net` file, one per line
+/// (`--allow-net`, `--allow-tcp-connect RULE`, ...), as `wasi-aot build` takes them. No file
+/// is no network.
+pub fn network_flags(program: &Path) -> Result<Vec<String>> {
+    let path = program.with_extension("net");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e).with_context(|| path.display().to_string()),
     }
-    Ok(names)
 }
 
-/// Why a component cannot run yet, if it imports what the next stage brings: WASI 0.2's
-/// `wasi:sockets`. Its trials are ignored, with this reason printed.
-pub fn component_blocked(wasm: &[u8]) -> Result<Option<String>> {
-    let sockets: Vec<String> = component_imports(wasm)?
-        .into_iter()
-        .filter(|n| n.starts_with("wasi:sockets/"))
-        .collect();
-    Ok((!sockets.is_empty()).then(|| {
-        format!(
-            "it imports {} (wasi:sockets is not implemented yet)",
-            sockets.join(", ")
-        )
-    }))
+/// Sets the network policy of `wasi` from `.net` flags ([`network_flags`]).
+pub fn apply_network_flags(
+    wasi: &mut wasi_aot_abi::metadata::WasiPolicy,
+    flags: &[String],
+) -> Result<()> {
+    for flag in flags {
+        let (name, value) = flag.split_once(' ').unwrap_or((flag, ""));
+        let value = value.trim().to_string();
+        match name {
+            "--allow-net" => wasi.allow_net = true,
+            "--allow-name-lookup" => wasi.name_lookup = true,
+            "--allow-tcp-connect" => wasi.tcp_connect.push(value),
+            "--allow-tcp-listen" => wasi.tcp_listen_rules.push(value),
+            "--allow-udp" => wasi.udp.push(value),
+            _ => bail!("unknown network flag `{flag}` in a .net file"),
+        }
+    }
+    Ok(())
+}
+
+/// The `wasmtime run` options for the same network access, if wasmtime can express it: it
+/// allows all or nothing.
+pub fn wasmtime_network_args(flags: &[String]) -> Option<Vec<&'static str>> {
+    match flags {
+        [] => Some(Vec::new()),
+        [only] if only == "--allow-net" => {
+            Some(vec!["-S", "inherit-network", "-S", "allow-ip-name-lookup"])
+        }
+        _ => None,
+    }
 }
 
 /// What a finished child process produced.

@@ -38,10 +38,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use wasi_aot_compiler::{read_input, wat_to_wasm, Config, ProgramKind};
 use wasi_aot_tests::{
-    bless, build_command, build_executable, compile_object, component_blocked, expect_golden,
-    expect_status, files_with_extension, free_loopback_port, freeze, parse_args_file,
-    prepare_fixture, read_golden, run, run_command, run_with_tcp_client, tree_listing,
-    workspace_root, wrap_as_component, Output,
+    bless, build_command, build_executable, compile_object, expect_golden, expect_status,
+    files_with_extension, free_loopback_port, freeze, parse_args_file, prepare_fixture,
+    read_golden, run, run_command, run_with_tcp_client, tree_listing, workspace_root,
+    wrap_as_component, Output,
 };
 
 /// The files that describe how a program runs and what it must produce.
@@ -58,6 +58,7 @@ const EXPECTATIONS: &[&str] = &[
     "tcp",
     "tcp-received",
     "env",
+    "net",
 ];
 
 fn main() {
@@ -83,7 +84,8 @@ fn main() {
             let sockets = path.with_extension("tcp").is_file();
             let p2_path = path.clone();
             trials.push(trial(name, move || program(&path, Variant::Module)));
-            // Sockets are WASI 0.2's `wasi:sockets`, not implemented yet for components.
+            // A preopened listener (`--tcp-listen`) is P1's alone: WASI 0.2 has no preopened
+            // sockets, so the P1 adapter cannot hand it to the program.
             trials.push(
                 trial(component_name, move || {
                     program_as_component(&p2_path, known)
@@ -100,17 +102,7 @@ fn main() {
             .expect("listed files have names")
             .to_string_lossy();
         let name = format!("component/{stem}");
-        let blocked = read_input(&path)
-            .map_err(anyhow::Error::from)
-            .and_then(|wasm| component_blocked(&wasm))
-            .expect("tests/programs/component holds components");
-        if let Some(why) = &blocked {
-            eprintln!("note: {name} is ignored: {why}");
-        }
-        trials.push(
-            trial(name, move || program(&path, Variant::Native))
-                .with_ignored_flag(blocked.is_some()),
-        );
+        trials.push(trial(name, move || program(&path, Variant::Native)));
     }
     trials.push(trial(
         "component_differences_name_programs",
@@ -258,6 +250,7 @@ fn program(path: &Path, variant: Variant) -> Result<()> {
     let mut config = Config::default();
     config.wasi.dirs = fixture.dirs.clone();
     config.wasi.env = baked_env(path)?;
+    wasi_aot_tests::apply_network_flags(&mut config.wasi, &wasi_aot_tests::network_flags(path)?)?;
     let tcp = match &fixture.tcp {
         Some(script) => {
             let addr: std::net::SocketAddr = ([127, 0, 0, 1], free_loopback_port()?).into();

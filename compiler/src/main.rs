@@ -71,6 +71,26 @@ struct PolicyArgs {
     /// on it with sock_accept. Its descriptor follows the preopened directories.
     #[arg(long = "tcp-listen", value_name = "IP:PORT")]
     tcp_listen: Vec<String>,
+    /// Let the guest's sockets reach the whole network: connect, listen, UDP and name
+    /// lookup anywhere. Without it and the narrower --allow-* forms, the network is denied.
+    #[arg(long)]
+    allow_net: bool,
+    /// Let TCP sockets connect to HOST[:PORTS] (repeatable). HOST is *, an IP address, a CIDR
+    /// block (10.0.0.0/8, [fd00::/8]) or a host name; PORTS is a port, LOW-HIGH or *.
+    #[arg(long = "allow-tcp-connect", value_name = "HOST[:PORTS]")]
+    allow_tcp_connect: Vec<String>,
+    /// Let TCP sockets bind to and listen on local addresses matching ADDR[:PORTS]
+    /// (repeatable), in the same syntax.
+    #[arg(long = "allow-tcp-listen", value_name = "ADDR[:PORTS]")]
+    allow_tcp_listen: Vec<String>,
+    /// Let UDP sockets bind to local addresses, and send to remote ones, matching
+    /// HOST[:PORTS] (repeatable), in the same syntax.
+    #[arg(long = "allow-udp", value_name = "HOST[:PORTS]")]
+    allow_udp: Vec<String>,
+    /// Let the guest resolve any host name (names in --allow-tcp-connect and --allow-udp
+    /// rules always resolve).
+    #[arg(long)]
+    allow_name_lookup: bool,
     /// Bake an environment variable KEY=VALUE (repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
@@ -135,6 +155,16 @@ impl PolicyArgs {
                 .into());
             }
         }
+        for (flag, rules) in [
+            ("--allow-tcp-connect", &self.allow_tcp_connect),
+            ("--allow-tcp-listen", &self.allow_tcp_listen),
+            ("--allow-udp", &self.allow_udp),
+        ] {
+            for rule in rules {
+                wasi_aot_abi::net_policy::NetRule::parse(rule)
+                    .map_err(|e| UsageError(format!("bad {flag} {e}")))?;
+            }
+        }
         Ok(Config {
             opt_level,
             target_cpu: match self.target_cpu {
@@ -147,6 +177,11 @@ impl PolicyArgs {
                 inherit_env: self.inherit_env,
                 dirs,
                 tcp_listen: self.tcp_listen.clone(),
+                allow_net: self.allow_net,
+                tcp_connect: self.allow_tcp_connect.clone(),
+                tcp_listen_rules: self.allow_tcp_listen.clone(),
+                udp: self.allow_udp.clone(),
+                name_lookup: self.allow_name_lookup,
             },
             threads: self.jobs,
             ..Config::default()
@@ -279,10 +314,7 @@ fn run(policy: &PolicyArgs, input: &Path, args: &[String]) -> Result<i32> {
         compiler,
         wasi_aot_linker::runtime::embedded_hash(),
         &bytes,
-        &policy.dirs,
-        &policy.tcp_listen,
-        &policy.env,
-        policy.inherit_env,
+        &config.wasi,
         &policy.opt,
     )
         .hash(&mut hasher);

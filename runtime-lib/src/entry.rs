@@ -10,6 +10,7 @@ use crate::{harness, host, program};
 use std::ffi::CStr;
 use std::sync::atomic::Ordering;
 use wasi_aot_abi::metadata::ProgramKind;
+use wasi_aot_host::p2::sockets::policy::NetPolicy;
 use wasi_aot_host::{HostTrap, WasiCtx};
 
 /// Exit status of a trapped guest, as wasmtime uses on Unix.
@@ -137,6 +138,17 @@ fn guest_ctx(program: &program::Program, args: Vec<Vec<u8>>) -> Result<WasiCtx, 
         ctx.preopen_tcp_listener(parsed)
             .map_err(|e| format!("cannot listen on `{addr}` (--tcp-listen): {e}"))?;
     }
+    let net = if policy.allow_net {
+        NetPolicy::allow_all()
+    } else {
+        NetPolicy::from_rules(
+            &policy.tcp_connect,
+            &policy.tcp_listen_rules,
+            &policy.udp,
+            policy.name_lookup,
+        )?
+    };
+    ctx.set_network_policy(net);
     Ok(ctx)
 }
 

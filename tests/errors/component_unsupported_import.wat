@@ -1,13 +1,12 @@
 ;; A component importing an interface the host does not provide.
 (component
-  (import "wasi:sockets/instance-network@0.2.0" (instance $net
-    (export "network" (type (sub resource)))
-    (export "instance-network" (func (result (own 0))))
+  (import "wasi:http/outgoing-handler@0.2.0" (instance $http
+    (export "handle" (func (param "n" u32) (result u32)))
   ))
-  (alias export $net "instance-network" (func $f))
+  (alias export $http "handle" (func $f))
   (core func $get (canon lower (func $f)))
   (core module $m
-    (import "net" "get" (func (result i32)))
+    (import "net" "get" (func (param i32) (result i32)))
     (func (export "run") (result i32) (i32.const 0)))
   (core instance $host (export "get" (func $get)))
   (core instance $i (instantiate $m (with "net" (instance $host))))

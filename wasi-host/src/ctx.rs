@@ -10,6 +10,7 @@ use crate::host_fd::{self, HostFileType};
 use crate::p1::fd_table::{Descriptor, DirDescriptor, FdTable, FileDescriptor, Kind};
 use crate::p1::types::rights;
 use crate::p2::filesystem::{Dir, File};
+use crate::p2::sockets::policy::NetPolicy;
 use crate::p2::sockets::TcpListener;
 
 /// The WASI state of one running guest: its arguments, environment and descriptors.
@@ -24,6 +25,8 @@ pub struct WasiCtx {
     pub resources: crate::resources::Resources,
     /// The preopened directories and their guest paths, for WASI 0.2's `get-directories`.
     pub(crate) preopens: Vec<(Dir, String)>,
+    /// What the guest's sockets may reach (nothing, unless set).
+    pub(crate) net: NetPolicy,
 }
 
 impl WasiCtx {
@@ -46,6 +49,7 @@ impl WasiCtx {
             stdio,
             resources: Default::default(),
             preopens: Vec::new(),
+            net: NetPolicy::default(),
         }
     }
 
@@ -75,6 +79,11 @@ impl WasiCtx {
             rights::SOCKET_STREAM,
         );
         self.fds.push(descriptor).map_err(errno_to_io)
+    }
+
+    /// Sets what the guest's WASI 0.2 sockets may reach.
+    pub fn set_network_policy(&mut self, policy: NetPolicy) {
+        self.net = policy;
     }
 
     /// Gives the guest the host descriptor `fd` and returns the guest's number for it.

@@ -256,6 +256,18 @@ pub enum HostObject {
     TerminalInput,
     /// `wasi:cli/terminal-output` `terminal-output`.
     TerminalOutput,
+    /// `wasi:sockets/network` `network`.
+    Network,
+    /// `wasi:sockets/ip-name-lookup` `resolve-address-stream`.
+    ResolveAddressStream(crate::p2::sockets::lookup::ResolveAddressStream),
+    /// `wasi:sockets/tcp` `tcp-socket`.
+    TcpSocket(crate::p2::sockets::tcp::TcpSocket),
+    /// `wasi:sockets/udp` `udp-socket`.
+    UdpSocket(crate::p2::sockets::udp::UdpSocket),
+    /// `wasi:sockets/udp` `incoming-datagram-stream`.
+    IncomingDatagramStream(crate::p2::sockets::udp::IncomingDatagramStream),
+    /// `wasi:sockets/udp` `outgoing-datagram-stream`.
+    OutgoingDatagramStream(crate::p2::sockets::udp::OutgoingDatagramStream),
 }
 
 impl HostObject {
@@ -270,6 +282,12 @@ impl HostObject {
             HostObject::DirectoryEntryStream(_) => HostKind::DirectoryEntryStream,
             HostObject::TerminalInput => HostKind::TerminalInput,
             HostObject::TerminalOutput => HostKind::TerminalOutput,
+            HostObject::Network => HostKind::Network,
+            HostObject::ResolveAddressStream(_) => HostKind::ResolveAddressStream,
+            HostObject::TcpSocket(_) => HostKind::TcpSocket,
+            HostObject::UdpSocket(_) => HostKind::UdpSocket,
+            HostObject::IncomingDatagramStream(_) => HostKind::IncomingDatagramStream,
+            HostObject::OutgoingDatagramStream(_) => HostKind::OutgoingDatagramStream,
         }
     }
 }

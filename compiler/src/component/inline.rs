@@ -655,11 +655,8 @@ impl<'t> Inliner<'t> {
         let (interface, version) = wasi_p2::split_version(&path.root);
         let version = version.unwrap_or("(no version)");
         let Some(host) = wasi_p2::lookup_function(interface, name) else {
-            let why = if ["wasi:sockets/", "wasi:http/"]
-                .iter()
-                .any(|p| interface.starts_with(p))
-            {
-                "wasi:sockets and wasi:http are not supported yet"
+            let why = if interface.starts_with("wasi:http/") {
+                "wasi:http is not supported yet"
             } else if interface.starts_with("wasi:") {
                 "it is not a WASI 0.2 function"
             } else {

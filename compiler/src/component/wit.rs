@@ -439,6 +439,37 @@ pub fn describe(wasm: &[u8]) -> Result<String> {
             WorldItem::Type { .. } => {}
         }
     }
+    // The network is denied unless the build allows it: say which parts the component uses.
+    let network: Vec<&str> = world
+        .imports
+        .keys()
+        .map(|key| resolve.name_world_key(key))
+        .filter_map(|full| {
+            let name = wasi_p2::split_version(&full).0.to_string();
+            let uses = name.starts_with("wasi:sockets/")
+                && !matches!(
+                    name.as_str(),
+                    "wasi:sockets/network" | "wasi:sockets/instance-network"
+                );
+            uses.then_some(match name.as_str() {
+                "wasi:sockets/tcp" | "wasi:sockets/tcp-create-socket" => "tcp",
+                "wasi:sockets/udp" | "wasi:sockets/udp-create-socket" => "udp",
+                _ => "ip-name-lookup",
+            })
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if network.is_empty() {
+        writeln!(out, "network: none").ok();
+    } else {
+        writeln!(
+            out,
+            "network: {} (denied unless built with --allow-net or --allow-* rules)",
+            network.join(", ")
+        )
+        .ok();
+    }
     writeln!(out, "exports:").ok();
     let mut command = false;
     for (key, item) in &world.exports {
@@ -525,6 +556,7 @@ mod tests {
                 "wasi:random/",
                 "wasi:filesystem/",
                 "wasi:cli/",
+                "wasi:sockets/",
             ];
             if !implemented.iter().any(|p| name.starts_with(p)) {
                 continue;

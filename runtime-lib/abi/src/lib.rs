@@ -11,7 +11,8 @@
 //! - [`canon`]: the canonical ABI's layout rules (alignment, size, flattening);
 //! - [`libcalls`]: the runtime functions compiled code calls;
 //! - [`metadata`]: the serialized program description the runtime reads at start;
-//! - [`memory`]: the linear-memory strategy (reservation and guard sizes).
+//! - [`memory`]: the linear-memory strategy (reservation and guard sizes);
+//! - [`net_policy`]: the syntax of the network policy's rules.
 //!
 //! This crate knows nothing of Cranelift, wasmparser or WASI semantics.
 #![deny(missing_docs)]
@@ -20,6 +21,7 @@ pub mod canon;
 pub mod libcalls;
 pub mod memory;
 pub mod metadata;
+pub mod net_policy;
 pub mod symbols;
 pub mod trap;
 pub mod vmctx;

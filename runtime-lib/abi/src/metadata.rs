@@ -126,7 +126,7 @@ pub struct FuncType {
 }
 
 /// Sandbox policy for WASI.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct WasiPolicy {
     /// Environment variables baked in (`KEY=VALUE`).
     pub env: Vec<String>,
@@ -138,6 +138,18 @@ pub struct WasiPolicy {
     /// Preopened listening TCP sockets (`IP:PORT`), bound at run time; their descriptors
     /// follow the preopened directories.
     pub tcp_listen: Vec<String>,
+    /// The network policy: whether the guest may use the whole network (`--allow-net`).
+    pub allow_net: bool,
+    /// Rules ([`crate::net_policy::NetRule`]) for the addresses TCP sockets may connect to.
+    pub tcp_connect: Vec<String>,
+    /// Rules for the local addresses TCP sockets may bind to and listen on.
+    pub tcp_listen_rules: Vec<String>,
+    /// Rules for the local addresses UDP sockets may bind to and the remote addresses they
+    /// may send to.
+    pub udp: Vec<String>,
+    /// Whether the guest may resolve any host name (names in `tcp_connect` rules are always
+    /// resolvable).
+    pub name_lookup: bool,
 }
 
 /// One core module.
@@ -641,7 +653,12 @@ codec_struct!(WasiPolicy {
     env,
     inherit_env,
     dirs,
-    tcp_listen
+    tcp_listen,
+    allow_net,
+    tcp_connect,
+    tcp_listen_rules,
+    udp,
+    name_lookup
 });
 codec_struct!(Module<'a> {
     name, counts, imports, func_types, func_code, func_names, memories, tables, globals,
@@ -1009,6 +1026,11 @@ mod tests {
                 inherit_env: true,
                 dirs: vec![(".".into(), "/".into())],
                 tcp_listen: vec!["127.0.0.1:0".into()],
+                allow_net: false,
+                tcp_connect: vec!["10.0.0.0/8:80".into()],
+                tcp_listen_rules: vec![],
+                udp: vec!["*".into()],
+                name_lookup: true,
             },
             component: Some(Component {
                 instance_imports: vec![vec![

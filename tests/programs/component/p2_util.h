@@ -143,4 +143,85 @@ static inline void wait_readable(in_t in) {
   wasi_io_poll_pollable_drop_own(p);
 }
 
+// wasi:sockets: error codes by name, addresses printed and built.
+typedef wasi_sockets_network_error_code_t net_error_t;
+typedef wasi_sockets_network_ip_socket_address_t sockaddr_t;
+
+static const char *const NET_ERROR_NAMES[] = {
+    "unknown", "access-denied", "not-supported", "invalid-argument", "out-of-memory",
+    "timeout", "concurrency-conflict", "not-in-progress", "would-block", "invalid-state",
+    "new-socket-limit", "address-not-bindable", "address-in-use", "remote-unreachable",
+    "connection-refused", "connection-reset", "connection-aborted", "datagram-too-large",
+    "name-unresolvable", "temporary-resolver-failure", "permanent-resolver-failure",
+};
+
+static inline const char *net_error_name(net_error_t code) {
+  if (code < sizeof NET_ERROR_NAMES / sizeof NET_ERROR_NAMES[0]) return NET_ERROR_NAMES[code];
+  return "(out of range)";
+}
+
+// "ok" or "error NAME" for a result<_, error-code> of wasi:sockets.
+static inline void print_net_result(const char *what, bool ok, net_error_t err) {
+  if (ok)
+    printf("%s: ok\n", what);
+  else
+    printf("%s: error %s\n", what, net_error_name(err));
+}
+
+static inline sockaddr_t ipv4(uint8_t a, uint8_t b, uint8_t c, uint8_t d, uint16_t port) {
+  sockaddr_t addr;
+  memset(&addr, 0, sizeof addr);
+  addr.tag = WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV4;
+  addr.val.ipv4.port = port;
+  addr.val.ipv4.address.f0 = a;
+  addr.val.ipv4.address.f1 = b;
+  addr.val.ipv4.address.f2 = c;
+  addr.val.ipv4.address.f3 = d;
+  return addr;
+}
+
+// An IPv6 socket address from its eight segments.
+static inline sockaddr_t ipv6(const uint16_t s[8], uint16_t port) {
+  sockaddr_t addr;
+  memset(&addr, 0, sizeof addr);
+  addr.tag = WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV6;
+  addr.val.ipv6.port = port;
+  wasi_sockets_network_ipv6_address_t *a = &addr.val.ipv6.address;
+  a->f0 = s[0], a->f1 = s[1], a->f2 = s[2], a->f3 = s[3];
+  a->f4 = s[4], a->f5 = s[5], a->f6 = s[6], a->f7 = s[7];
+  return addr;
+}
+
+static inline uint16_t port_of(const sockaddr_t *addr) {
+  return addr->tag == WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV4 ? addr->val.ipv4.port
+                                                                   : addr->val.ipv6.port;
+}
+
+// Whether two socket addresses are the same (address and port).
+static inline bool same_addr(const sockaddr_t *a, const sockaddr_t *b) {
+  if (a->tag != b->tag) return false;
+  if (a->tag == WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV4)
+    return a->val.ipv4.port == b->val.ipv4.port &&
+           memcmp(&a->val.ipv4.address, &b->val.ipv4.address, 4) == 0;
+  return a->val.ipv6.port == b->val.ipv6.port &&
+         memcmp(&a->val.ipv6.address, &b->val.ipv6.address, 16) == 0;
+}
+
+// The address without its port (ports are assigned by the system, so never printed).
+static inline void print_ip(const sockaddr_t *addr) {
+  if (addr->tag == WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV4) {
+    const wasi_sockets_network_ipv4_address_t *a = &addr->val.ipv4.address;
+    printf("%u.%u.%u.%u", a->f0, a->f1, a->f2, a->f3);
+  } else {
+    const wasi_sockets_network_ipv6_address_t *a = &addr->val.ipv6.address;
+    printf("[%x:%x:%x:%x:%x:%x:%x:%x]", a->f0, a->f1, a->f2, a->f3, a->f4, a->f5, a->f6, a->f7);
+  }
+}
+
+// Blocks on a pollable and drops it.
+static inline void block_on(wasi_io_poll_own_pollable_t p) {
+  wasi_io_poll_method_pollable_block(wasi_io_poll_borrow_pollable(p));
+  wasi_io_poll_pollable_drop_own(p);
+}
+
 #endif

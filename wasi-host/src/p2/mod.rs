@@ -14,3 +14,5 @@ pub mod streams;
 pub mod values;
 
 pub use call::P2Call;
+// The socket interfaces, where the host table names them.
+pub use sockets::{lookup, network, tcp, udp};

@@ -14,6 +14,7 @@ use crate::host_fd::{self, Blocking};
 use crate::p2::call::P2Call;
 use crate::p2::filesystem::ErrorCode;
 use crate::p2::poll::Pollable;
+use crate::p2::sockets::tcp::{TcpReader, TcpWriter};
 use crate::p2::values::{store_two_cases, Bytes, Store};
 use crate::resources::{HostKind, HostObject};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
@@ -39,6 +40,8 @@ pub enum OutputStream {
     },
     /// A file, every write at its end (`append-via-stream`).
     Append(OwnedFd),
+    /// A TCP connection.
+    Tcp(TcpWriter),
     /// A stream whose last operation failed: closed for good, as the WIT says.
     Failed,
 }
@@ -55,6 +58,8 @@ pub enum InputStream {
         /// Where the next read starts.
         offset: u64,
     },
+    /// A TCP connection.
+    Tcp(TcpReader),
     /// A stream whose last operation failed: closed for good, as the WIT says.
     Failed,
 }
@@ -64,25 +69,45 @@ pub enum InputStream {
 pub struct IoError {
     /// The error as the filesystem names it.
     pub code: ErrorCode,
+    /// The error as `wasi:sockets` names it, for a socket's stream.
+    pub network: Option<crate::p2::sockets::network::ErrorCode>,
+}
+
+impl IoError {
+    /// The error of a file's stream, from its WASI errno.
+    pub(crate) fn file(errno: Errno) -> IoError {
+        IoError {
+            code: ErrorCode::from_errno(errno),
+            network: None,
+        }
+    }
+
+    /// The error of a socket's stream, from the host errno.
+    pub(crate) fn socket(errno: i32) -> IoError {
+        IoError {
+            code: ErrorCode::from_errno(Errno::from_host(errno)),
+            network: Some(crate::p2::sockets::network::ErrorCode::from_host(errno)),
+        }
+    }
 }
 
 /// A `stream-error`.
-pub(crate) enum StreamError {
+pub enum StreamError {
+    /// `last-operation-failed`.
     LastOperationFailed(IoError),
+    /// `closed`.
     Closed,
 }
 
 impl StreamError {
-    fn is_failure(&self) -> bool {
+    pub(crate) fn is_failure(&self) -> bool {
         matches!(self, StreamError::LastOperationFailed(_))
     }
 
     fn from_errno(errno: Errno) -> StreamError {
         match errno {
             Errno::Pipe => StreamError::Closed,
-            other => StreamError::LastOperationFailed(IoError {
-                code: ErrorCode::from_errno(other),
-            }),
+            other => StreamError::LastOperationFailed(IoError::file(other)),
         }
     }
 }
@@ -146,6 +171,7 @@ impl OutputStream {
             OutputStream::Stdio(fd) => host_fd::write_all(*fd, bytes, Blocking::Yes),
             OutputStream::Append(fd) => append_all(fd.as_raw_fd(), bytes),
             OutputStream::Failed => return Err(StreamError::Closed),
+            OutputStream::Tcp(_) => return fail_on_error(self, |s| tcp_out(s).write(bytes)),
             OutputStream::File { fd, offset } => {
                 let mut bufs = [std::io::IoSlice::new(bytes)];
                 let n = host_fd::pwrite_all_vectored(fd.as_raw_fd(), &mut bufs, *offset);
@@ -168,22 +194,54 @@ impl OutputStream {
         }
     }
 
-    /// Whether the stream takes writes at all: a failed one is closed.
-    fn open(&self) -> Result<(), StreamError> {
+    /// How many bytes `write` may take now: a failed stream is closed.
+    fn check_write(&mut self) -> Result<u64, StreamError> {
         match self {
             OutputStream::Failed => Err(StreamError::Closed),
+            OutputStream::Tcp(_) => fail_on_error(self, |s| tcp_out(s).check_write()),
+            _ => Ok(WRITE_BUDGET),
+        }
+    }
+
+    /// Flushes what the stream holds (only a connection holds anything); `blocking` waits
+    /// until it is gone.
+    fn flush(&mut self, blocking: bool) -> Result<(), StreamError> {
+        match self {
+            OutputStream::Failed => Err(StreamError::Closed),
+            OutputStream::Tcp(_) => fail_on_error(self, |s| tcp_out(s).flush(blocking)),
             _ => Ok(()),
         }
     }
 
     fn pollable(&self) -> Pollable {
         match self {
+            OutputStream::Tcp(tcp) => tcp.pollable(),
             OutputStream::Stdio(fd) => Pollable::Writable(*fd),
             OutputStream::File { .. } | OutputStream::Append(_) | OutputStream::Failed => {
                 Pollable::Ready
             }
         }
     }
+}
+
+/// The connection of a stream known to be one.
+fn tcp_out(stream: &mut OutputStream) -> &mut TcpWriter {
+    match stream {
+        OutputStream::Tcp(tcp) => tcp,
+        _ => unreachable!("called on a TCP stream"),
+    }
+}
+
+/// Runs `op` on `stream`; a failure (not a close) fails the stream for good.
+fn fail_on_error<T>(
+    stream: &mut OutputStream,
+    op: impl FnOnce(&mut OutputStream) -> Result<T, StreamError>,
+) -> Result<T, StreamError> {
+    let result = op(stream);
+    if matches!(&result, Err(e) if e.is_failure()) {
+        *stream = OutputStream::Failed;
+    }
+    result
 }
 
 /// Appends every byte of `bytes` to the file `fd`, each write at the end of the file as it is
@@ -233,6 +291,13 @@ impl InputStream {
             return Ok(Vec::new());
         }
         let data = match self {
+            InputStream::Tcp(tcp) => {
+                let result = tcp.read(len, blocking);
+                if matches!(&result, Err(e) if e.is_failure()) {
+                    *self = InputStream::Failed;
+                }
+                return result;
+            }
             InputStream::Stdio(fd) => {
                 if !blocking && !crate::p2::poll::is_ready(Pollable::Readable(*fd)) {
                     return Ok(Vec::new());
@@ -267,6 +332,7 @@ impl InputStream {
     fn pollable(&self) -> Pollable {
         match self {
             InputStream::Stdio(fd) => Pollable::Readable(*fd),
+            InputStream::Tcp(tcp) => tcp.pollable(),
             InputStream::File { .. } | InputStream::Failed => Pollable::Ready,
         }
     }
@@ -332,7 +398,7 @@ pub fn output_stream_check_write(
     this: i32,
     ret: i32,
 ) -> Result<(), HostError> {
-    let result = output(call, this)?.open().map(|()| WRITE_BUDGET);
+    let result = output(call, this)?.check_write();
     store(call, ret, result)
 }
 
@@ -353,7 +419,11 @@ pub fn output_stream_write(
         .mem
         .slice(contents as u32, contents_len as u32)?
         .to_vec();
-    let result = output(call, this)?.write(&bytes);
+    let stream = output(call, this)?;
+    if let OutputStream::Tcp(tcp) = stream {
+        tcp.take_permit(bytes.len() as u64)?;
+    }
+    let result = stream.write(&bytes);
     store(call, ret, result)
 }
 
@@ -375,23 +445,26 @@ pub fn output_stream_blocking_write_and_flush(
     // Borrow the guest bytes in place: no copy on the hot path.
     let mem = call.mem;
     let bytes = mem.slice(contents as u32, contents_len as u32)?;
-    let result = output(call, this)?.write(bytes);
+    let stream = output(call, this)?;
+    let result = stream.write(bytes).and_then(|()| stream.flush(true));
     store(call, ret, result)
 }
 
-/// `[method]output-stream.flush`: output is never buffered, so there is nothing to do.
+/// `[method]output-stream.flush`: starts sending what a connection holds (other streams
+/// hold nothing).
 pub fn output_stream_flush(call: &mut P2Call<'_>, this: i32, ret: i32) -> Result<(), HostError> {
-    let result = output(call, this)?.open();
+    let result = output(call, this)?.flush(false);
     store(call, ret, result)
 }
 
-/// `[method]output-stream.blocking-flush`: as `flush`.
+/// `[method]output-stream.blocking-flush`: as `flush`, waiting until it is sent.
 pub fn output_stream_blocking_flush(
     call: &mut P2Call<'_>,
     this: i32,
     ret: i32,
 ) -> Result<(), HostError> {
-    output_stream_flush(call, this, ret)
+    let result = output(call, this)?.flush(true);
+    store(call, ret, result)
 }
 
 /// `[method]output-stream.subscribe`: ready when a write would not block.
@@ -414,7 +487,11 @@ pub fn output_stream_write_zeroes(
         .into());
     }
     let zeroes = vec![0u8; len as u64 as usize];
-    let result = output(call, this)?.write(&zeroes);
+    let stream = output(call, this)?;
+    if let OutputStream::Tcp(tcp) = stream {
+        tcp.take_permit(len as u64)?;
+    }
+    let result = stream.write(&zeroes);
     store(call, ret, result)
 }
 
@@ -432,7 +509,8 @@ pub fn output_stream_blocking_write_zeroes_and_flush(
         .into());
     }
     let zeroes = vec![0u8; len as u64 as usize];
-    let result = output(call, this)?.write(&zeroes);
+    let stream = output(call, this)?;
+    let result = stream.write(&zeroes).and_then(|()| stream.flush(true));
     store(call, ret, result)
 }
 

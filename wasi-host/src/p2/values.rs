@@ -139,6 +139,22 @@ impl<A: Store, B: Store> Store for (A, B) {
     }
 }
 
+impl<A: Store, B: Store, C: Store> Store for (A, B, C) {
+    const ALIGN: u32 = max(A::ALIGN, max(B::ALIGN, C::ALIGN));
+    const SIZE: u32 = record_size(&[
+        (A::SIZE, A::ALIGN),
+        (B::SIZE, B::ALIGN),
+        (C::SIZE, C::ALIGN),
+    ]);
+    fn store(self, call: &mut P2Call<'_>, ptr: u32) -> Result<(), HostError> {
+        let b = align_to(A::SIZE, B::ALIGN);
+        let c = align_to(b + B::SIZE, C::ALIGN);
+        self.0.store(call, ptr)?;
+        self.1.store(call, ptr + b)?;
+        self.2.store(call, ptr + c)
+    }
+}
+
 /// A `list<T>` of values the host makes.
 impl<T: Store> Store for Vec<T> {
     const SIZE: u32 = 8;

@@ -252,6 +252,174 @@ extern void __wasm_import_wasi_cli_terminal_stdout_get_terminal_stdout(uint8_t *
 __attribute__((__import_module__("wasi:cli/terminal-stderr@0.2.12"), __import_name__("get-terminal-stderr")))
 extern void __wasm_import_wasi_cli_terminal_stderr_get_terminal_stderr(uint8_t *);
 
+// Imported Functions from `wasi:sockets/instance-network@0.2.12`
+
+__attribute__((__import_module__("wasi:sockets/instance-network@0.2.12"), __import_name__("instance-network")))
+extern int32_t __wasm_import_wasi_sockets_instance_network_instance_network(void);
+
+// Imported Functions from `wasi:sockets/ip-name-lookup@0.2.12`
+
+__attribute__((__import_module__("wasi:sockets/ip-name-lookup@0.2.12"), __import_name__("[method]resolve-address-stream.resolve-next-address")))
+extern void __wasm_import_wasi_sockets_ip_name_lookup_method_resolve_address_stream_resolve_next_address(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/ip-name-lookup@0.2.12"), __import_name__("[method]resolve-address-stream.subscribe")))
+extern int32_t __wasm_import_wasi_sockets_ip_name_lookup_method_resolve_address_stream_subscribe(int32_t);
+
+__attribute__((__import_module__("wasi:sockets/ip-name-lookup@0.2.12"), __import_name__("resolve-addresses")))
+extern void __wasm_import_wasi_sockets_ip_name_lookup_resolve_addresses(int32_t, uint8_t *, size_t, uint8_t *);
+
+// Imported Functions from `wasi:sockets/tcp@0.2.12`
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.start-bind")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_start_bind(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.finish-bind")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_finish_bind(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.start-connect")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_start_connect(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.finish-connect")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_finish_connect(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.start-listen")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_start_listen(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.finish-listen")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_finish_listen(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.accept")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_accept(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.local-address")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_local_address(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.remote-address")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_remote_address(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.is-listening")))
+extern int32_t __wasm_import_wasi_sockets_tcp_method_tcp_socket_is_listening(int32_t);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.address-family")))
+extern int32_t __wasm_import_wasi_sockets_tcp_method_tcp_socket_address_family(int32_t);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.set-listen-backlog-size")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_listen_backlog_size(int32_t, int64_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.keep-alive-enabled")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_keep_alive_enabled(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.set-keep-alive-enabled")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_keep_alive_enabled(int32_t, int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.keep-alive-idle-time")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_keep_alive_idle_time(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.set-keep-alive-idle-time")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_keep_alive_idle_time(int32_t, int64_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.keep-alive-interval")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_keep_alive_interval(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.set-keep-alive-interval")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_keep_alive_interval(int32_t, int64_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.keep-alive-count")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_keep_alive_count(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.set-keep-alive-count")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_keep_alive_count(int32_t, int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.hop-limit")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_hop_limit(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.set-hop-limit")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_hop_limit(int32_t, int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.receive-buffer-size")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_receive_buffer_size(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.set-receive-buffer-size")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_receive_buffer_size(int32_t, int64_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.send-buffer-size")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_send_buffer_size(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.set-send-buffer-size")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_send_buffer_size(int32_t, int64_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.subscribe")))
+extern int32_t __wasm_import_wasi_sockets_tcp_method_tcp_socket_subscribe(int32_t);
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[method]tcp-socket.shutdown")))
+extern void __wasm_import_wasi_sockets_tcp_method_tcp_socket_shutdown(int32_t, int32_t, uint8_t *);
+
+// Imported Functions from `wasi:sockets/tcp-create-socket@0.2.12`
+
+__attribute__((__import_module__("wasi:sockets/tcp-create-socket@0.2.12"), __import_name__("create-tcp-socket")))
+extern void __wasm_import_wasi_sockets_tcp_create_socket_create_tcp_socket(int32_t, uint8_t *);
+
+// Imported Functions from `wasi:sockets/udp@0.2.12`
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.start-bind")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_start_bind(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.finish-bind")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_finish_bind(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.stream")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_stream(int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.local-address")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_local_address(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.remote-address")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_remote_address(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.address-family")))
+extern int32_t __wasm_import_wasi_sockets_udp_method_udp_socket_address_family(int32_t);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.unicast-hop-limit")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_unicast_hop_limit(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.set-unicast-hop-limit")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_set_unicast_hop_limit(int32_t, int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.receive-buffer-size")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_receive_buffer_size(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.set-receive-buffer-size")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_set_receive_buffer_size(int32_t, int64_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.send-buffer-size")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_send_buffer_size(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.set-send-buffer-size")))
+extern void __wasm_import_wasi_sockets_udp_method_udp_socket_set_send_buffer_size(int32_t, int64_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]udp-socket.subscribe")))
+extern int32_t __wasm_import_wasi_sockets_udp_method_udp_socket_subscribe(int32_t);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]incoming-datagram-stream.receive")))
+extern void __wasm_import_wasi_sockets_udp_method_incoming_datagram_stream_receive(int32_t, int64_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]incoming-datagram-stream.subscribe")))
+extern int32_t __wasm_import_wasi_sockets_udp_method_incoming_datagram_stream_subscribe(int32_t);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]outgoing-datagram-stream.check-send")))
+extern void __wasm_import_wasi_sockets_udp_method_outgoing_datagram_stream_check_send(int32_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]outgoing-datagram-stream.send")))
+extern void __wasm_import_wasi_sockets_udp_method_outgoing_datagram_stream_send(int32_t, uint8_t *, size_t, uint8_t *);
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[method]outgoing-datagram-stream.subscribe")))
+extern int32_t __wasm_import_wasi_sockets_udp_method_outgoing_datagram_stream_subscribe(int32_t);
+
+// Imported Functions from `wasi:sockets/udp-create-socket@0.2.12`
+
+__attribute__((__import_module__("wasi:sockets/udp-create-socket@0.2.12"), __import_name__("create-udp-socket")))
+extern void __wasm_import_wasi_sockets_udp_create_socket_create_udp_socket(int32_t, uint8_t *);
+
 // Exported Functions from `wasi:cli/run@0.2.12`
 
 
@@ -628,6 +796,290 @@ void wasi_cli_terminal_stdout_option_own_terminal_output_free(wasi_cli_terminal_
 
 void wasi_cli_terminal_stderr_option_own_terminal_output_free(wasi_cli_terminal_stderr_option_own_terminal_output_t *ptr) {
   if (ptr->is_some) {
+  }
+}
+
+__attribute__((__import_module__("wasi:sockets/network@0.2.12"), __import_name__("[resource-drop]network")))
+extern void __wasm_import_wasi_sockets_network_network_drop(int32_t handle);
+
+void wasi_sockets_network_network_drop_own(wasi_sockets_network_own_network_t handle) {
+  __wasm_import_wasi_sockets_network_network_drop(handle.__handle);
+}
+
+void wasi_sockets_network_network_drop_borrow(wasi_sockets_network_borrow_network_t handle) {
+  __wasm_import_wasi_sockets_network_network_drop(handle.__handle);
+}
+
+wasi_sockets_network_borrow_network_t wasi_sockets_network_borrow_network(wasi_sockets_network_own_network_t arg) {
+  return (wasi_sockets_network_borrow_network_t) { arg.__handle };
+}
+
+void wasi_sockets_network_ip_address_free(wasi_sockets_network_ip_address_t *ptr) {
+  switch ((int32_t) ptr->tag) {
+    case 0: {
+      break;
+    }
+    case 1: {
+      break;
+    }
+  }
+}
+
+void wasi_sockets_network_ip_socket_address_free(wasi_sockets_network_ip_socket_address_t *ptr) {
+  switch ((int32_t) ptr->tag) {
+    case 0: {
+      break;
+    }
+    case 1: {
+      break;
+    }
+  }
+}
+
+void wasi_sockets_ip_name_lookup_ip_address_free(wasi_sockets_ip_name_lookup_ip_address_t *ptr) {
+  wasi_sockets_network_ip_address_free(ptr);
+}
+
+__attribute__((__import_module__("wasi:sockets/ip-name-lookup@0.2.12"), __import_name__("[resource-drop]resolve-address-stream")))
+extern void __wasm_import_wasi_sockets_ip_name_lookup_resolve_address_stream_drop(int32_t handle);
+
+void wasi_sockets_ip_name_lookup_resolve_address_stream_drop_own(wasi_sockets_ip_name_lookup_own_resolve_address_stream_t handle) {
+  __wasm_import_wasi_sockets_ip_name_lookup_resolve_address_stream_drop(handle.__handle);
+}
+
+void wasi_sockets_ip_name_lookup_resolve_address_stream_drop_borrow(wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t handle) {
+  __wasm_import_wasi_sockets_ip_name_lookup_resolve_address_stream_drop(handle.__handle);
+}
+
+wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t wasi_sockets_ip_name_lookup_borrow_resolve_address_stream(wasi_sockets_ip_name_lookup_own_resolve_address_stream_t arg) {
+  return (wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t) { arg.__handle };
+}
+
+void wasi_sockets_ip_name_lookup_option_ip_address_free(wasi_sockets_ip_name_lookup_option_ip_address_t *ptr) {
+  if (ptr->is_some) {
+    wasi_sockets_ip_name_lookup_ip_address_free(&ptr->val);
+  }
+}
+
+void wasi_sockets_ip_name_lookup_result_option_ip_address_error_code_free(wasi_sockets_ip_name_lookup_result_option_ip_address_error_code_t *ptr) {
+  if (!ptr->is_err) {
+    wasi_sockets_ip_name_lookup_option_ip_address_free(&ptr->val.ok);
+  } else {
+  }
+}
+
+void wasi_sockets_ip_name_lookup_result_own_resolve_address_stream_error_code_free(wasi_sockets_ip_name_lookup_result_own_resolve_address_stream_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_ip_socket_address_free(wasi_sockets_tcp_ip_socket_address_t *ptr) {
+  wasi_sockets_network_ip_socket_address_free(ptr);
+}
+
+__attribute__((__import_module__("wasi:sockets/tcp@0.2.12"), __import_name__("[resource-drop]tcp-socket")))
+extern void __wasm_import_wasi_sockets_tcp_tcp_socket_drop(int32_t handle);
+
+void wasi_sockets_tcp_tcp_socket_drop_own(wasi_sockets_tcp_own_tcp_socket_t handle) {
+  __wasm_import_wasi_sockets_tcp_tcp_socket_drop(handle.__handle);
+}
+
+void wasi_sockets_tcp_tcp_socket_drop_borrow(wasi_sockets_tcp_borrow_tcp_socket_t handle) {
+  __wasm_import_wasi_sockets_tcp_tcp_socket_drop(handle.__handle);
+}
+
+wasi_sockets_tcp_borrow_tcp_socket_t wasi_sockets_tcp_borrow_tcp_socket(wasi_sockets_tcp_own_tcp_socket_t arg) {
+  return (wasi_sockets_tcp_borrow_tcp_socket_t) { arg.__handle };
+}
+
+void wasi_sockets_tcp_result_void_error_code_free(wasi_sockets_tcp_result_void_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_result_tuple2_own_input_stream_own_output_stream_error_code_free(wasi_sockets_tcp_result_tuple2_own_input_stream_own_output_stream_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_result_tuple3_own_tcp_socket_own_input_stream_own_output_stream_error_code_free(wasi_sockets_tcp_result_tuple3_own_tcp_socket_own_input_stream_own_output_stream_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_result_ip_socket_address_error_code_free(wasi_sockets_tcp_result_ip_socket_address_error_code_t *ptr) {
+  if (!ptr->is_err) {
+    wasi_sockets_tcp_ip_socket_address_free(&ptr->val.ok);
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_result_bool_error_code_free(wasi_sockets_tcp_result_bool_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_result_duration_error_code_free(wasi_sockets_tcp_result_duration_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_result_u32_error_code_free(wasi_sockets_tcp_result_u32_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_result_u8_error_code_free(wasi_sockets_tcp_result_u8_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_result_u64_error_code_free(wasi_sockets_tcp_result_u64_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_tcp_create_socket_result_own_tcp_socket_error_code_free(wasi_sockets_tcp_create_socket_result_own_tcp_socket_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_udp_ip_socket_address_free(wasi_sockets_udp_ip_socket_address_t *ptr) {
+  wasi_sockets_network_ip_socket_address_free(ptr);
+}
+
+void wasi_sockets_udp_incoming_datagram_free(wasi_sockets_udp_incoming_datagram_t *ptr) {
+  wasi_sockets_udp_ip_socket_address_free(&ptr->remote_address);
+}
+
+void wasi_sockets_udp_option_ip_socket_address_free(wasi_sockets_udp_option_ip_socket_address_t *ptr) {
+  if (ptr->is_some) {
+    wasi_sockets_udp_ip_socket_address_free(&ptr->val);
+  }
+}
+
+void wasi_sockets_udp_outgoing_datagram_free(wasi_sockets_udp_outgoing_datagram_t *ptr) {
+  wasi_sockets_udp_option_ip_socket_address_free(&ptr->remote_address);
+}
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[resource-drop]udp-socket")))
+extern void __wasm_import_wasi_sockets_udp_udp_socket_drop(int32_t handle);
+
+void wasi_sockets_udp_udp_socket_drop_own(wasi_sockets_udp_own_udp_socket_t handle) {
+  __wasm_import_wasi_sockets_udp_udp_socket_drop(handle.__handle);
+}
+
+void wasi_sockets_udp_udp_socket_drop_borrow(wasi_sockets_udp_borrow_udp_socket_t handle) {
+  __wasm_import_wasi_sockets_udp_udp_socket_drop(handle.__handle);
+}
+
+wasi_sockets_udp_borrow_udp_socket_t wasi_sockets_udp_borrow_udp_socket(wasi_sockets_udp_own_udp_socket_t arg) {
+  return (wasi_sockets_udp_borrow_udp_socket_t) { arg.__handle };
+}
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[resource-drop]incoming-datagram-stream")))
+extern void __wasm_import_wasi_sockets_udp_incoming_datagram_stream_drop(int32_t handle);
+
+void wasi_sockets_udp_incoming_datagram_stream_drop_own(wasi_sockets_udp_own_incoming_datagram_stream_t handle) {
+  __wasm_import_wasi_sockets_udp_incoming_datagram_stream_drop(handle.__handle);
+}
+
+void wasi_sockets_udp_incoming_datagram_stream_drop_borrow(wasi_sockets_udp_borrow_incoming_datagram_stream_t handle) {
+  __wasm_import_wasi_sockets_udp_incoming_datagram_stream_drop(handle.__handle);
+}
+
+wasi_sockets_udp_borrow_incoming_datagram_stream_t wasi_sockets_udp_borrow_incoming_datagram_stream(wasi_sockets_udp_own_incoming_datagram_stream_t arg) {
+  return (wasi_sockets_udp_borrow_incoming_datagram_stream_t) { arg.__handle };
+}
+
+__attribute__((__import_module__("wasi:sockets/udp@0.2.12"), __import_name__("[resource-drop]outgoing-datagram-stream")))
+extern void __wasm_import_wasi_sockets_udp_outgoing_datagram_stream_drop(int32_t handle);
+
+void wasi_sockets_udp_outgoing_datagram_stream_drop_own(wasi_sockets_udp_own_outgoing_datagram_stream_t handle) {
+  __wasm_import_wasi_sockets_udp_outgoing_datagram_stream_drop(handle.__handle);
+}
+
+void wasi_sockets_udp_outgoing_datagram_stream_drop_borrow(wasi_sockets_udp_borrow_outgoing_datagram_stream_t handle) {
+  __wasm_import_wasi_sockets_udp_outgoing_datagram_stream_drop(handle.__handle);
+}
+
+wasi_sockets_udp_borrow_outgoing_datagram_stream_t wasi_sockets_udp_borrow_outgoing_datagram_stream(wasi_sockets_udp_own_outgoing_datagram_stream_t arg) {
+  return (wasi_sockets_udp_borrow_outgoing_datagram_stream_t) { arg.__handle };
+}
+
+void wasi_sockets_udp_result_void_error_code_free(wasi_sockets_udp_result_void_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_udp_result_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_error_code_free(wasi_sockets_udp_result_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_udp_result_ip_socket_address_error_code_free(wasi_sockets_udp_result_ip_socket_address_error_code_t *ptr) {
+  if (!ptr->is_err) {
+    wasi_sockets_udp_ip_socket_address_free(&ptr->val.ok);
+  } else {
+  }
+}
+
+void wasi_sockets_udp_result_u8_error_code_free(wasi_sockets_udp_result_u8_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_udp_result_u64_error_code_free(wasi_sockets_udp_result_u64_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
+  }
+}
+
+void wasi_sockets_udp_list_incoming_datagram_free(wasi_sockets_udp_list_incoming_datagram_t *ptr) {
+  size_t list_len = ptr->len;
+  if (list_len > 0) {
+    wasi_sockets_udp_incoming_datagram_t *list_ptr = ptr->ptr;
+    for (size_t i = 0; i < list_len; i++) {
+      wasi_sockets_udp_incoming_datagram_free(&list_ptr[i]);
+    }
+    free(list_ptr);
+  }
+}
+
+void wasi_sockets_udp_result_list_incoming_datagram_error_code_free(wasi_sockets_udp_result_list_incoming_datagram_error_code_t *ptr) {
+  if (!ptr->is_err) {
+    wasi_sockets_udp_list_incoming_datagram_free(&ptr->val.ok);
+  } else {
+  }
+}
+
+void wasi_sockets_udp_list_outgoing_datagram_free(wasi_sockets_udp_list_outgoing_datagram_t *ptr) {
+  size_t list_len = ptr->len;
+  if (list_len > 0) {
+    wasi_sockets_udp_outgoing_datagram_t *list_ptr = ptr->ptr;
+    for (size_t i = 0; i < list_len; i++) {
+      wasi_sockets_udp_outgoing_datagram_free(&list_ptr[i]);
+    }
+    free(list_ptr);
+  }
+}
+
+void wasi_sockets_udp_create_socket_result_own_udp_socket_error_code_free(wasi_sockets_udp_create_socket_result_own_udp_socket_error_code_t *ptr) {
+  if (!ptr->is_err) {
+  } else {
   }
 }
 
@@ -2365,6 +2817,1595 @@ bool wasi_cli_terminal_stderr_get_terminal_stderr(wasi_cli_terminal_stderr_own_t
   }
   *ret = option.val;
   return option.is_some;
+}
+
+wasi_sockets_instance_network_own_network_t wasi_sockets_instance_network_instance_network(void) {
+  int32_t ret = __wasm_import_wasi_sockets_instance_network_instance_network();
+  return (wasi_sockets_instance_network_own_network_t) { ret };
+}
+
+bool wasi_sockets_ip_name_lookup_method_resolve_address_stream_resolve_next_address(wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t self, wasi_sockets_ip_name_lookup_option_ip_address_t *ret, wasi_sockets_ip_name_lookup_error_code_t *err) {
+  __attribute__((__aligned__(2)))
+  uint8_t ret_area[22];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_ip_name_lookup_method_resolve_address_stream_resolve_next_address((self).__handle, ptr);
+  wasi_sockets_ip_name_lookup_result_option_ip_address_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      wasi_sockets_ip_name_lookup_option_ip_address_t option;
+      switch ((int32_t) *((uint8_t*) (ptr + 2))) {
+        case 0: {
+          option.is_some = false;
+          break;
+        }
+        case 1: {
+          option.is_some = true;
+          wasi_sockets_network_ip_address_t variant;
+          variant.tag = (int32_t) *((uint8_t*) (ptr + 4));
+          switch ((int32_t) variant.tag) {
+            case 0: {
+              variant.val.ipv4 = (wasi_sockets_network_ipv4_address_t) {
+                (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 6))),
+                (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 7))),
+                (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 8))),
+                (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 9))),
+              };
+              break;
+            }
+            case 1: {
+              variant.val.ipv6 = (wasi_sockets_network_ipv6_address_t) {
+                (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 6))),
+                (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 8))),
+                (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 10))),
+                (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 12))),
+                (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 14))),
+                (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 16))),
+                (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 18))),
+                (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 20))),
+              };
+              break;
+            }
+          }
+
+          option.val = variant;
+          break;
+        }
+      }
+
+      result.val.ok = option;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 2));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+wasi_sockets_ip_name_lookup_own_pollable_t wasi_sockets_ip_name_lookup_method_resolve_address_stream_subscribe(wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t self) {
+  int32_t ret = __wasm_import_wasi_sockets_ip_name_lookup_method_resolve_address_stream_subscribe((self).__handle);
+  return (wasi_sockets_ip_name_lookup_own_pollable_t) { ret };
+}
+
+bool wasi_sockets_ip_name_lookup_resolve_addresses(wasi_sockets_ip_name_lookup_borrow_network_t network, p2_guest_string_t *name, wasi_sockets_ip_name_lookup_own_resolve_address_stream_t *ret, wasi_sockets_ip_name_lookup_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[8];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_ip_name_lookup_resolve_addresses((network).__handle, (uint8_t *) (*name).ptr, (*name).len, ptr);
+  wasi_sockets_ip_name_lookup_result_own_resolve_address_stream_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (wasi_sockets_ip_name_lookup_own_resolve_address_stream_t) { *((int32_t*) (ptr + 4)) };
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_start_bind(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_borrow_network_t network, wasi_sockets_tcp_ip_socket_address_t *local_address, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  int32_t variant;
+  int32_t variant1;
+  int32_t variant2;
+  int32_t variant3;
+  int32_t variant4;
+  int32_t variant5;
+  int32_t variant6;
+  int32_t variant7;
+  int32_t variant8;
+  int32_t variant9;
+  int32_t variant10;
+  int32_t variant11;
+  switch ((int32_t) (*local_address).tag) {
+    case 0: {
+      const wasi_sockets_network_ipv4_socket_address_t *payload = &(*local_address).val.ipv4;
+      variant = 0;
+      variant1 = (int32_t) ((*payload).port);
+      variant2 = (int32_t) (((*payload).address).f0);
+      variant3 = (int32_t) (((*payload).address).f1);
+      variant4 = (int32_t) (((*payload).address).f2);
+      variant5 = (int32_t) (((*payload).address).f3);
+      variant6 = 0;
+      variant7 = 0;
+      variant8 = 0;
+      variant9 = 0;
+      variant10 = 0;
+      variant11 = 0;
+      break;
+    }
+    case 1: {
+      const wasi_sockets_network_ipv6_socket_address_t *payload0 = &(*local_address).val.ipv6;
+      variant = 1;
+      variant1 = (int32_t) ((*payload0).port);
+      variant2 = (int32_t) ((*payload0).flow_info);
+      variant3 = (int32_t) (((*payload0).address).f0);
+      variant4 = (int32_t) (((*payload0).address).f1);
+      variant5 = (int32_t) (((*payload0).address).f2);
+      variant6 = (int32_t) (((*payload0).address).f3);
+      variant7 = (int32_t) (((*payload0).address).f4);
+      variant8 = (int32_t) (((*payload0).address).f5);
+      variant9 = (int32_t) (((*payload0).address).f6);
+      variant10 = (int32_t) (((*payload0).address).f7);
+      variant11 = (int32_t) ((*payload0).scope_id);
+      break;
+    }
+  }
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_start_bind((self).__handle, (network).__handle, variant, variant1, variant2, variant3, variant4, variant5, variant6, variant7, variant8, variant9, variant10, variant11, ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_finish_bind(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_finish_bind((self).__handle, ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_start_connect(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_borrow_network_t network, wasi_sockets_tcp_ip_socket_address_t *remote_address, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  int32_t variant;
+  int32_t variant1;
+  int32_t variant2;
+  int32_t variant3;
+  int32_t variant4;
+  int32_t variant5;
+  int32_t variant6;
+  int32_t variant7;
+  int32_t variant8;
+  int32_t variant9;
+  int32_t variant10;
+  int32_t variant11;
+  switch ((int32_t) (*remote_address).tag) {
+    case 0: {
+      const wasi_sockets_network_ipv4_socket_address_t *payload = &(*remote_address).val.ipv4;
+      variant = 0;
+      variant1 = (int32_t) ((*payload).port);
+      variant2 = (int32_t) (((*payload).address).f0);
+      variant3 = (int32_t) (((*payload).address).f1);
+      variant4 = (int32_t) (((*payload).address).f2);
+      variant5 = (int32_t) (((*payload).address).f3);
+      variant6 = 0;
+      variant7 = 0;
+      variant8 = 0;
+      variant9 = 0;
+      variant10 = 0;
+      variant11 = 0;
+      break;
+    }
+    case 1: {
+      const wasi_sockets_network_ipv6_socket_address_t *payload0 = &(*remote_address).val.ipv6;
+      variant = 1;
+      variant1 = (int32_t) ((*payload0).port);
+      variant2 = (int32_t) ((*payload0).flow_info);
+      variant3 = (int32_t) (((*payload0).address).f0);
+      variant4 = (int32_t) (((*payload0).address).f1);
+      variant5 = (int32_t) (((*payload0).address).f2);
+      variant6 = (int32_t) (((*payload0).address).f3);
+      variant7 = (int32_t) (((*payload0).address).f4);
+      variant8 = (int32_t) (((*payload0).address).f5);
+      variant9 = (int32_t) (((*payload0).address).f6);
+      variant10 = (int32_t) (((*payload0).address).f7);
+      variant11 = (int32_t) ((*payload0).scope_id);
+      break;
+    }
+  }
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_start_connect((self).__handle, (network).__handle, variant, variant1, variant2, variant3, variant4, variant5, variant6, variant7, variant8, variant9, variant10, variant11, ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_finish_connect(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_tuple2_own_input_stream_own_output_stream_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[12];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_finish_connect((self).__handle, ptr);
+  wasi_sockets_tcp_result_tuple2_own_input_stream_own_output_stream_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (wasi_sockets_tcp_tuple2_own_input_stream_own_output_stream_t) {
+        (wasi_sockets_tcp_own_input_stream_t) (wasi_sockets_tcp_own_input_stream_t) { *((int32_t*) (ptr + 4)) },
+        (wasi_sockets_tcp_own_output_stream_t) (wasi_sockets_tcp_own_output_stream_t) { *((int32_t*) (ptr + 8)) },
+      };
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_start_listen(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_start_listen((self).__handle, ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_finish_listen(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_finish_listen((self).__handle, ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_accept(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_tuple3_own_tcp_socket_own_input_stream_own_output_stream_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[16];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_accept((self).__handle, ptr);
+  wasi_sockets_tcp_result_tuple3_own_tcp_socket_own_input_stream_own_output_stream_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (wasi_sockets_tcp_tuple3_own_tcp_socket_own_input_stream_own_output_stream_t) {
+        (wasi_sockets_tcp_own_tcp_socket_t) (wasi_sockets_tcp_own_tcp_socket_t) { *((int32_t*) (ptr + 4)) },
+        (wasi_sockets_tcp_own_input_stream_t) (wasi_sockets_tcp_own_input_stream_t) { *((int32_t*) (ptr + 8)) },
+        (wasi_sockets_tcp_own_output_stream_t) (wasi_sockets_tcp_own_output_stream_t) { *((int32_t*) (ptr + 12)) },
+      };
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_local_address(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_ip_socket_address_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[36];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_local_address((self).__handle, ptr);
+  wasi_sockets_tcp_result_ip_socket_address_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      wasi_sockets_network_ip_socket_address_t variant;
+      variant.tag = (int32_t) *((uint8_t*) (ptr + 4));
+      switch ((int32_t) variant.tag) {
+        case 0: {
+          variant.val.ipv4 = (wasi_sockets_network_ipv4_socket_address_t) {
+            (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 8))),
+            (wasi_sockets_network_ipv4_address_t) (wasi_sockets_network_ipv4_address_t) {
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 10))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 11))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 12))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 13))),
+            },
+          };
+          break;
+        }
+        case 1: {
+          variant.val.ipv6 = (wasi_sockets_network_ipv6_socket_address_t) {
+            (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 8))),
+            (uint32_t) (uint32_t) (*((int32_t*) (ptr + 12))),
+            (wasi_sockets_network_ipv6_address_t) (wasi_sockets_network_ipv6_address_t) {
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 16))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 18))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 20))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 22))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 24))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 26))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 28))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 30))),
+            },
+            (uint32_t) (uint32_t) (*((int32_t*) (ptr + 32))),
+          };
+          break;
+        }
+      }
+
+      result.val.ok = variant;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_remote_address(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_ip_socket_address_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[36];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_remote_address((self).__handle, ptr);
+  wasi_sockets_tcp_result_ip_socket_address_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      wasi_sockets_network_ip_socket_address_t variant;
+      variant.tag = (int32_t) *((uint8_t*) (ptr + 4));
+      switch ((int32_t) variant.tag) {
+        case 0: {
+          variant.val.ipv4 = (wasi_sockets_network_ipv4_socket_address_t) {
+            (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 8))),
+            (wasi_sockets_network_ipv4_address_t) (wasi_sockets_network_ipv4_address_t) {
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 10))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 11))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 12))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 13))),
+            },
+          };
+          break;
+        }
+        case 1: {
+          variant.val.ipv6 = (wasi_sockets_network_ipv6_socket_address_t) {
+            (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 8))),
+            (uint32_t) (uint32_t) (*((int32_t*) (ptr + 12))),
+            (wasi_sockets_network_ipv6_address_t) (wasi_sockets_network_ipv6_address_t) {
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 16))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 18))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 20))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 22))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 24))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 26))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 28))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 30))),
+            },
+            (uint32_t) (uint32_t) (*((int32_t*) (ptr + 32))),
+          };
+          break;
+        }
+      }
+
+      result.val.ok = variant;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_is_listening(wasi_sockets_tcp_borrow_tcp_socket_t self) {
+  int32_t ret = __wasm_import_wasi_sockets_tcp_method_tcp_socket_is_listening((self).__handle);
+  return ret;
+}
+
+wasi_sockets_tcp_ip_address_family_t wasi_sockets_tcp_method_tcp_socket_address_family(wasi_sockets_tcp_borrow_tcp_socket_t self) {
+  int32_t ret = __wasm_import_wasi_sockets_tcp_method_tcp_socket_address_family((self).__handle);
+  return ret;
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_set_listen_backlog_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t value, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_listen_backlog_size((self).__handle, (int64_t) (value), ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_keep_alive_enabled(wasi_sockets_tcp_borrow_tcp_socket_t self, bool *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_keep_alive_enabled((self).__handle, ptr);
+  wasi_sockets_tcp_result_bool_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_set_keep_alive_enabled(wasi_sockets_tcp_borrow_tcp_socket_t self, bool value, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_keep_alive_enabled((self).__handle, value, ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_keep_alive_idle_time(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_duration_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(8)))
+  uint8_t ret_area[16];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_keep_alive_idle_time((self).__handle, ptr);
+  wasi_sockets_tcp_result_duration_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint64_t) (*((int64_t*) (ptr + 8)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 8));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_set_keep_alive_idle_time(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_duration_t value, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_keep_alive_idle_time((self).__handle, (int64_t) (value), ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_keep_alive_interval(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_duration_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(8)))
+  uint8_t ret_area[16];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_keep_alive_interval((self).__handle, ptr);
+  wasi_sockets_tcp_result_duration_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint64_t) (*((int64_t*) (ptr + 8)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 8));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_set_keep_alive_interval(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_duration_t value, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_keep_alive_interval((self).__handle, (int64_t) (value), ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_keep_alive_count(wasi_sockets_tcp_borrow_tcp_socket_t self, uint32_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[8];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_keep_alive_count((self).__handle, ptr);
+  wasi_sockets_tcp_result_u32_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint32_t) (*((int32_t*) (ptr + 4)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_set_keep_alive_count(wasi_sockets_tcp_borrow_tcp_socket_t self, uint32_t value, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_keep_alive_count((self).__handle, (int32_t) (value), ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_hop_limit(wasi_sockets_tcp_borrow_tcp_socket_t self, uint8_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_hop_limit((self).__handle, ptr);
+  wasi_sockets_tcp_result_u8_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint8_t) ((int32_t) *((uint8_t*) (ptr + 1)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_set_hop_limit(wasi_sockets_tcp_borrow_tcp_socket_t self, uint8_t value, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_hop_limit((self).__handle, (int32_t) (value), ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_receive_buffer_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(8)))
+  uint8_t ret_area[16];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_receive_buffer_size((self).__handle, ptr);
+  wasi_sockets_tcp_result_u64_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint64_t) (*((int64_t*) (ptr + 8)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 8));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_set_receive_buffer_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t value, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_receive_buffer_size((self).__handle, (int64_t) (value), ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_send_buffer_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t *ret, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(8)))
+  uint8_t ret_area[16];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_send_buffer_size((self).__handle, ptr);
+  wasi_sockets_tcp_result_u64_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint64_t) (*((int64_t*) (ptr + 8)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 8));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_set_send_buffer_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t value, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_set_send_buffer_size((self).__handle, (int64_t) (value), ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+wasi_sockets_tcp_own_pollable_t wasi_sockets_tcp_method_tcp_socket_subscribe(wasi_sockets_tcp_borrow_tcp_socket_t self) {
+  int32_t ret = __wasm_import_wasi_sockets_tcp_method_tcp_socket_subscribe((self).__handle);
+  return (wasi_sockets_tcp_own_pollable_t) { ret };
+}
+
+bool wasi_sockets_tcp_method_tcp_socket_shutdown(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_shutdown_type_t shutdown_type, wasi_sockets_tcp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_method_tcp_socket_shutdown((self).__handle, (int32_t) shutdown_type, ptr);
+  wasi_sockets_tcp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_tcp_create_socket_create_tcp_socket(wasi_sockets_tcp_create_socket_ip_address_family_t address_family, wasi_sockets_tcp_create_socket_own_tcp_socket_t *ret, wasi_sockets_tcp_create_socket_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[8];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_tcp_create_socket_create_tcp_socket((int32_t) address_family, ptr);
+  wasi_sockets_tcp_create_socket_result_own_tcp_socket_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (wasi_sockets_tcp_create_socket_own_tcp_socket_t) { *((int32_t*) (ptr + 4)) };
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_start_bind(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_borrow_network_t network, wasi_sockets_udp_ip_socket_address_t *local_address, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  int32_t variant;
+  int32_t variant1;
+  int32_t variant2;
+  int32_t variant3;
+  int32_t variant4;
+  int32_t variant5;
+  int32_t variant6;
+  int32_t variant7;
+  int32_t variant8;
+  int32_t variant9;
+  int32_t variant10;
+  int32_t variant11;
+  switch ((int32_t) (*local_address).tag) {
+    case 0: {
+      const wasi_sockets_network_ipv4_socket_address_t *payload = &(*local_address).val.ipv4;
+      variant = 0;
+      variant1 = (int32_t) ((*payload).port);
+      variant2 = (int32_t) (((*payload).address).f0);
+      variant3 = (int32_t) (((*payload).address).f1);
+      variant4 = (int32_t) (((*payload).address).f2);
+      variant5 = (int32_t) (((*payload).address).f3);
+      variant6 = 0;
+      variant7 = 0;
+      variant8 = 0;
+      variant9 = 0;
+      variant10 = 0;
+      variant11 = 0;
+      break;
+    }
+    case 1: {
+      const wasi_sockets_network_ipv6_socket_address_t *payload0 = &(*local_address).val.ipv6;
+      variant = 1;
+      variant1 = (int32_t) ((*payload0).port);
+      variant2 = (int32_t) ((*payload0).flow_info);
+      variant3 = (int32_t) (((*payload0).address).f0);
+      variant4 = (int32_t) (((*payload0).address).f1);
+      variant5 = (int32_t) (((*payload0).address).f2);
+      variant6 = (int32_t) (((*payload0).address).f3);
+      variant7 = (int32_t) (((*payload0).address).f4);
+      variant8 = (int32_t) (((*payload0).address).f5);
+      variant9 = (int32_t) (((*payload0).address).f6);
+      variant10 = (int32_t) (((*payload0).address).f7);
+      variant11 = (int32_t) ((*payload0).scope_id);
+      break;
+    }
+  }
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_start_bind((self).__handle, (network).__handle, variant, variant1, variant2, variant3, variant4, variant5, variant6, variant7, variant8, variant9, variant10, variant11, ptr);
+  wasi_sockets_udp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_finish_bind(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_finish_bind((self).__handle, ptr);
+  wasi_sockets_udp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_stream(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_ip_socket_address_t *maybe_remote_address, wasi_sockets_udp_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_t *ret, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[12];
+  wasi_sockets_udp_option_ip_socket_address_t remote_address;
+  remote_address.is_some = maybe_remote_address != NULL;if (maybe_remote_address) {
+    remote_address.val = *maybe_remote_address;
+  }
+  int32_t option;
+  int32_t option14;
+  int32_t option15;
+  int32_t option16;
+  int32_t option17;
+  int32_t option18;
+  int32_t option19;
+  int32_t option20;
+  int32_t option21;
+  int32_t option22;
+  int32_t option23;
+  int32_t option24;
+  int32_t option25;
+  if ((remote_address).is_some) {
+    const wasi_sockets_udp_ip_socket_address_t *payload0 = &(remote_address).val;
+    int32_t variant;
+    int32_t variant3;
+    int32_t variant4;
+    int32_t variant5;
+    int32_t variant6;
+    int32_t variant7;
+    int32_t variant8;
+    int32_t variant9;
+    int32_t variant10;
+    int32_t variant11;
+    int32_t variant12;
+    int32_t variant13;
+    switch ((int32_t) (*payload0).tag) {
+      case 0: {
+        const wasi_sockets_network_ipv4_socket_address_t *payload1 = &(*payload0).val.ipv4;
+        variant = 0;
+        variant3 = (int32_t) ((*payload1).port);
+        variant4 = (int32_t) (((*payload1).address).f0);
+        variant5 = (int32_t) (((*payload1).address).f1);
+        variant6 = (int32_t) (((*payload1).address).f2);
+        variant7 = (int32_t) (((*payload1).address).f3);
+        variant8 = 0;
+        variant9 = 0;
+        variant10 = 0;
+        variant11 = 0;
+        variant12 = 0;
+        variant13 = 0;
+        break;
+      }
+      case 1: {
+        const wasi_sockets_network_ipv6_socket_address_t *payload2 = &(*payload0).val.ipv6;
+        variant = 1;
+        variant3 = (int32_t) ((*payload2).port);
+        variant4 = (int32_t) ((*payload2).flow_info);
+        variant5 = (int32_t) (((*payload2).address).f0);
+        variant6 = (int32_t) (((*payload2).address).f1);
+        variant7 = (int32_t) (((*payload2).address).f2);
+        variant8 = (int32_t) (((*payload2).address).f3);
+        variant9 = (int32_t) (((*payload2).address).f4);
+        variant10 = (int32_t) (((*payload2).address).f5);
+        variant11 = (int32_t) (((*payload2).address).f6);
+        variant12 = (int32_t) (((*payload2).address).f7);
+        variant13 = (int32_t) ((*payload2).scope_id);
+        break;
+      }
+    }
+    option = 1;
+    option14 = variant;
+    option15 = variant3;
+    option16 = variant4;
+    option17 = variant5;
+    option18 = variant6;
+    option19 = variant7;
+    option20 = variant8;
+    option21 = variant9;
+    option22 = variant10;
+    option23 = variant11;
+    option24 = variant12;
+    option25 = variant13;
+  } else {
+    option = 0;
+    option14 = 0;
+    option15 = 0;
+    option16 = 0;
+    option17 = 0;
+    option18 = 0;
+    option19 = 0;
+    option20 = 0;
+    option21 = 0;
+    option22 = 0;
+    option23 = 0;
+    option24 = 0;
+    option25 = 0;
+  }
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_stream((self).__handle, option, option14, option15, option16, option17, option18, option19, option20, option21, option22, option23, option24, option25, ptr);
+  wasi_sockets_udp_result_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (wasi_sockets_udp_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_t) {
+        (wasi_sockets_udp_own_incoming_datagram_stream_t) (wasi_sockets_udp_own_incoming_datagram_stream_t) { *((int32_t*) (ptr + 4)) },
+        (wasi_sockets_udp_own_outgoing_datagram_stream_t) (wasi_sockets_udp_own_outgoing_datagram_stream_t) { *((int32_t*) (ptr + 8)) },
+      };
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_local_address(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_ip_socket_address_t *ret, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[36];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_local_address((self).__handle, ptr);
+  wasi_sockets_udp_result_ip_socket_address_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      wasi_sockets_network_ip_socket_address_t variant;
+      variant.tag = (int32_t) *((uint8_t*) (ptr + 4));
+      switch ((int32_t) variant.tag) {
+        case 0: {
+          variant.val.ipv4 = (wasi_sockets_network_ipv4_socket_address_t) {
+            (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 8))),
+            (wasi_sockets_network_ipv4_address_t) (wasi_sockets_network_ipv4_address_t) {
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 10))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 11))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 12))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 13))),
+            },
+          };
+          break;
+        }
+        case 1: {
+          variant.val.ipv6 = (wasi_sockets_network_ipv6_socket_address_t) {
+            (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 8))),
+            (uint32_t) (uint32_t) (*((int32_t*) (ptr + 12))),
+            (wasi_sockets_network_ipv6_address_t) (wasi_sockets_network_ipv6_address_t) {
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 16))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 18))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 20))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 22))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 24))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 26))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 28))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 30))),
+            },
+            (uint32_t) (uint32_t) (*((int32_t*) (ptr + 32))),
+          };
+          break;
+        }
+      }
+
+      result.val.ok = variant;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_remote_address(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_ip_socket_address_t *ret, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[36];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_remote_address((self).__handle, ptr);
+  wasi_sockets_udp_result_ip_socket_address_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      wasi_sockets_network_ip_socket_address_t variant;
+      variant.tag = (int32_t) *((uint8_t*) (ptr + 4));
+      switch ((int32_t) variant.tag) {
+        case 0: {
+          variant.val.ipv4 = (wasi_sockets_network_ipv4_socket_address_t) {
+            (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 8))),
+            (wasi_sockets_network_ipv4_address_t) (wasi_sockets_network_ipv4_address_t) {
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 10))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 11))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 12))),
+              (uint8_t) (uint8_t) ((int32_t) *((uint8_t*) (ptr + 13))),
+            },
+          };
+          break;
+        }
+        case 1: {
+          variant.val.ipv6 = (wasi_sockets_network_ipv6_socket_address_t) {
+            (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 8))),
+            (uint32_t) (uint32_t) (*((int32_t*) (ptr + 12))),
+            (wasi_sockets_network_ipv6_address_t) (wasi_sockets_network_ipv6_address_t) {
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 16))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 18))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 20))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 22))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 24))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 26))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 28))),
+              (uint16_t) (uint16_t) ((int32_t) *((uint16_t*) (ptr + 30))),
+            },
+            (uint32_t) (uint32_t) (*((int32_t*) (ptr + 32))),
+          };
+          break;
+        }
+      }
+
+      result.val.ok = variant;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+wasi_sockets_udp_ip_address_family_t wasi_sockets_udp_method_udp_socket_address_family(wasi_sockets_udp_borrow_udp_socket_t self) {
+  int32_t ret = __wasm_import_wasi_sockets_udp_method_udp_socket_address_family((self).__handle);
+  return ret;
+}
+
+bool wasi_sockets_udp_method_udp_socket_unicast_hop_limit(wasi_sockets_udp_borrow_udp_socket_t self, uint8_t *ret, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_unicast_hop_limit((self).__handle, ptr);
+  wasi_sockets_udp_result_u8_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint8_t) ((int32_t) *((uint8_t*) (ptr + 1)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_set_unicast_hop_limit(wasi_sockets_udp_borrow_udp_socket_t self, uint8_t value, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_set_unicast_hop_limit((self).__handle, (int32_t) (value), ptr);
+  wasi_sockets_udp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_receive_buffer_size(wasi_sockets_udp_borrow_udp_socket_t self, uint64_t *ret, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(8)))
+  uint8_t ret_area[16];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_receive_buffer_size((self).__handle, ptr);
+  wasi_sockets_udp_result_u64_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint64_t) (*((int64_t*) (ptr + 8)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 8));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_set_receive_buffer_size(wasi_sockets_udp_borrow_udp_socket_t self, uint64_t value, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_set_receive_buffer_size((self).__handle, (int64_t) (value), ptr);
+  wasi_sockets_udp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_send_buffer_size(wasi_sockets_udp_borrow_udp_socket_t self, uint64_t *ret, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(8)))
+  uint8_t ret_area[16];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_send_buffer_size((self).__handle, ptr);
+  wasi_sockets_udp_result_u64_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint64_t) (*((int64_t*) (ptr + 8)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 8));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_udp_socket_set_send_buffer_size(wasi_sockets_udp_borrow_udp_socket_t self, uint64_t value, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(1)))
+  uint8_t ret_area[2];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_udp_socket_set_send_buffer_size((self).__handle, (int64_t) (value), ptr);
+  wasi_sockets_udp_result_void_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 1));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+wasi_sockets_udp_own_pollable_t wasi_sockets_udp_method_udp_socket_subscribe(wasi_sockets_udp_borrow_udp_socket_t self) {
+  int32_t ret = __wasm_import_wasi_sockets_udp_method_udp_socket_subscribe((self).__handle);
+  return (wasi_sockets_udp_own_pollable_t) { ret };
+}
+
+bool wasi_sockets_udp_method_incoming_datagram_stream_receive(wasi_sockets_udp_borrow_incoming_datagram_stream_t self, uint64_t max_results, wasi_sockets_udp_list_incoming_datagram_t *ret, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(sizeof(void*))))
+  uint8_t ret_area[(3*sizeof(void*))];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_incoming_datagram_stream_receive((self).__handle, (int64_t) (max_results), ptr);
+  wasi_sockets_udp_result_list_incoming_datagram_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (wasi_sockets_udp_list_incoming_datagram_t) { (wasi_sockets_udp_incoming_datagram_t*)(*((uint8_t **) (ptr + sizeof(void*)))), (*((size_t*) (ptr + (2*sizeof(void*))))) };
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + sizeof(void*)));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+wasi_sockets_udp_own_pollable_t wasi_sockets_udp_method_incoming_datagram_stream_subscribe(wasi_sockets_udp_borrow_incoming_datagram_stream_t self) {
+  int32_t ret = __wasm_import_wasi_sockets_udp_method_incoming_datagram_stream_subscribe((self).__handle);
+  return (wasi_sockets_udp_own_pollable_t) { ret };
+}
+
+bool wasi_sockets_udp_method_outgoing_datagram_stream_check_send(wasi_sockets_udp_borrow_outgoing_datagram_stream_t self, uint64_t *ret, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(8)))
+  uint8_t ret_area[16];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_outgoing_datagram_stream_check_send((self).__handle, ptr);
+  wasi_sockets_udp_result_u64_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint64_t) (*((int64_t*) (ptr + 8)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 8));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+bool wasi_sockets_udp_method_outgoing_datagram_stream_send(wasi_sockets_udp_borrow_outgoing_datagram_stream_t self, wasi_sockets_udp_list_outgoing_datagram_t *datagrams, uint64_t *ret, wasi_sockets_udp_error_code_t *err) {
+  __attribute__((__aligned__(8)))
+  uint8_t ret_area[16];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_method_outgoing_datagram_stream_send((self).__handle, (uint8_t *) (*datagrams).ptr, (*datagrams).len, ptr);
+  wasi_sockets_udp_result_u64_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (uint64_t) (*((int64_t*) (ptr + 8)));
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 8));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
+}
+
+wasi_sockets_udp_own_pollable_t wasi_sockets_udp_method_outgoing_datagram_stream_subscribe(wasi_sockets_udp_borrow_outgoing_datagram_stream_t self) {
+  int32_t ret = __wasm_import_wasi_sockets_udp_method_outgoing_datagram_stream_subscribe((self).__handle);
+  return (wasi_sockets_udp_own_pollable_t) { ret };
+}
+
+bool wasi_sockets_udp_create_socket_create_udp_socket(wasi_sockets_udp_create_socket_ip_address_family_t address_family, wasi_sockets_udp_create_socket_own_udp_socket_t *ret, wasi_sockets_udp_create_socket_error_code_t *err) {
+  __attribute__((__aligned__(4)))
+  uint8_t ret_area[8];
+  uint8_t *ptr = (uint8_t *) &ret_area;
+  __wasm_import_wasi_sockets_udp_create_socket_create_udp_socket((int32_t) address_family, ptr);
+  wasi_sockets_udp_create_socket_result_own_udp_socket_error_code_t result;
+  switch ((int32_t) *((uint8_t*) (ptr + 0))) {
+    case 0: {
+      result.is_err = false;
+      result.val.ok = (wasi_sockets_udp_create_socket_own_udp_socket_t) { *((int32_t*) (ptr + 4)) };
+      break;
+    }
+    case 1: {
+      result.is_err = true;
+      result.val.err = (int32_t) *((uint8_t*) (ptr + 4));
+      break;
+    }
+  }
+  if (!result.is_err) {
+    *ret = result.val.ok;
+    return 1;
+  } else {
+    *err = result.val.err;
+    return 0;
+  }
 }
 
 __attribute__((__export_name__("wasi:cli/run@0.2.12#run")))

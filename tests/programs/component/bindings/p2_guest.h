@@ -610,6 +610,464 @@ typedef struct {
   wasi_cli_terminal_stderr_own_terminal_output_t val;
 } wasi_cli_terminal_stderr_option_own_terminal_output_t;
 
+typedef struct wasi_sockets_network_own_network_t {
+  int32_t __handle;
+} wasi_sockets_network_own_network_t;
+
+typedef struct wasi_sockets_network_borrow_network_t {
+  int32_t __handle;
+} wasi_sockets_network_borrow_network_t;
+
+// Error codes.
+// 
+// In theory, every API can return any error code.
+// In practice, API's typically only return the errors documented per API
+// combined with a couple of errors that are always possible:
+// - `unknown`
+// - `access-denied`
+// - `not-supported`
+// - `out-of-memory`
+// - `concurrency-conflict`
+// 
+// See each individual API for what the POSIX equivalents are. They sometimes differ per API.
+typedef uint8_t wasi_sockets_network_error_code_t;
+
+// Unknown error
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_UNKNOWN 0
+// Access denied.
+// 
+// POSIX equivalent: EACCES, EPERM
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_ACCESS_DENIED 1
+// The operation is not supported.
+// 
+// POSIX equivalent: EOPNOTSUPP
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_NOT_SUPPORTED 2
+// One of the arguments is invalid.
+// 
+// POSIX equivalent: EINVAL
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_INVALID_ARGUMENT 3
+// Not enough memory to complete the operation.
+// 
+// POSIX equivalent: ENOMEM, ENOBUFS, EAI_MEMORY
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_OUT_OF_MEMORY 4
+// The operation timed out before it could finish completely.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_TIMEOUT 5
+// This operation is incompatible with another asynchronous operation that is already in progress.
+// 
+// POSIX equivalent: EALREADY
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_CONCURRENCY_CONFLICT 6
+// Trying to finish an asynchronous operation that:
+// - has not been started yet, or:
+// - was already finished by a previous `finish-*` call.
+// 
+// Note: this is scheduled to be removed when `future`s are natively supported.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_NOT_IN_PROGRESS 7
+// The operation has been aborted because it could not be completed immediately.
+// 
+// Note: this is scheduled to be removed when `future`s are natively supported.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_WOULD_BLOCK 8
+// The operation is not valid in the socket's current state.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_INVALID_STATE 9
+// A new socket resource could not be created because of a system limit.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_NEW_SOCKET_LIMIT 10
+// A bind operation failed because the provided address is not an address that the `network` can bind to.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_ADDRESS_NOT_BINDABLE 11
+// A bind operation failed because the provided address is already in use or because there are no ephemeral ports available.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_ADDRESS_IN_USE 12
+// The remote address is not reachable
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_REMOTE_UNREACHABLE 13
+// The TCP connection was forcefully rejected
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_CONNECTION_REFUSED 14
+// The TCP connection was reset.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_CONNECTION_RESET 15
+// A TCP connection was aborted.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_CONNECTION_ABORTED 16
+// The size of a datagram sent to a UDP socket exceeded the maximum
+// supported size.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_DATAGRAM_TOO_LARGE 17
+// Name does not exist or has no suitable associated IP addresses.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_NAME_UNRESOLVABLE 18
+// A temporary failure in name resolution occurred.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_TEMPORARY_RESOLVER_FAILURE 19
+// A permanent failure in name resolution occurred.
+#define WASI_SOCKETS_NETWORK_ERROR_CODE_PERMANENT_RESOLVER_FAILURE 20
+
+typedef uint8_t wasi_sockets_network_ip_address_family_t;
+
+// Similar to `AF_INET` in POSIX.
+#define WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV4 0
+// Similar to `AF_INET6` in POSIX.
+#define WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV6 1
+
+typedef struct wasi_sockets_network_ipv4_address_t {
+  uint8_t   f0;
+  uint8_t   f1;
+  uint8_t   f2;
+  uint8_t   f3;
+} wasi_sockets_network_ipv4_address_t;
+
+typedef struct wasi_sockets_network_ipv6_address_t {
+  uint16_t   f0;
+  uint16_t   f1;
+  uint16_t   f2;
+  uint16_t   f3;
+  uint16_t   f4;
+  uint16_t   f5;
+  uint16_t   f6;
+  uint16_t   f7;
+} wasi_sockets_network_ipv6_address_t;
+
+typedef struct wasi_sockets_network_ip_address_t {
+  uint8_t tag;
+  union {
+    wasi_sockets_network_ipv4_address_t     ipv4;
+    wasi_sockets_network_ipv6_address_t     ipv6;
+  } val;
+} wasi_sockets_network_ip_address_t;
+
+#define WASI_SOCKETS_NETWORK_IP_ADDRESS_IPV4 0
+#define WASI_SOCKETS_NETWORK_IP_ADDRESS_IPV6 1
+
+typedef struct wasi_sockets_network_ipv4_socket_address_t {
+  // sin_port
+  uint16_t   port;
+  // sin_addr
+  wasi_sockets_network_ipv4_address_t   address;
+} wasi_sockets_network_ipv4_socket_address_t;
+
+typedef struct wasi_sockets_network_ipv6_socket_address_t {
+  // sin6_port
+  uint16_t   port;
+  // sin6_flowinfo
+  uint32_t   flow_info;
+  // sin6_addr
+  wasi_sockets_network_ipv6_address_t   address;
+  // sin6_scope_id
+  uint32_t   scope_id;
+} wasi_sockets_network_ipv6_socket_address_t;
+
+typedef struct wasi_sockets_network_ip_socket_address_t {
+  uint8_t tag;
+  union {
+    wasi_sockets_network_ipv4_socket_address_t     ipv4;
+    wasi_sockets_network_ipv6_socket_address_t     ipv6;
+  } val;
+} wasi_sockets_network_ip_socket_address_t;
+
+#define WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV4 0
+#define WASI_SOCKETS_NETWORK_IP_SOCKET_ADDRESS_IPV6 1
+
+typedef wasi_sockets_network_own_network_t wasi_sockets_instance_network_own_network_t;
+
+typedef wasi_sockets_network_error_code_t wasi_sockets_ip_name_lookup_error_code_t;
+
+typedef wasi_sockets_network_ip_address_t wasi_sockets_ip_name_lookup_ip_address_t;
+
+typedef struct wasi_sockets_ip_name_lookup_own_resolve_address_stream_t {
+  int32_t __handle;
+} wasi_sockets_ip_name_lookup_own_resolve_address_stream_t;
+
+typedef struct wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t {
+  int32_t __handle;
+} wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t;
+
+typedef struct {
+  bool is_some;
+  wasi_sockets_ip_name_lookup_ip_address_t val;
+} wasi_sockets_ip_name_lookup_option_ip_address_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_ip_name_lookup_option_ip_address_t ok;
+    wasi_sockets_ip_name_lookup_error_code_t err;
+  } val;
+} wasi_sockets_ip_name_lookup_result_option_ip_address_error_code_t;
+
+typedef wasi_io_poll_own_pollable_t wasi_sockets_ip_name_lookup_own_pollable_t;
+
+typedef wasi_sockets_network_borrow_network_t wasi_sockets_ip_name_lookup_borrow_network_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_ip_name_lookup_own_resolve_address_stream_t ok;
+    wasi_sockets_ip_name_lookup_error_code_t err;
+  } val;
+} wasi_sockets_ip_name_lookup_result_own_resolve_address_stream_error_code_t;
+
+typedef wasi_clocks_monotonic_clock_duration_t wasi_sockets_tcp_duration_t;
+
+typedef wasi_sockets_network_error_code_t wasi_sockets_tcp_error_code_t;
+
+typedef wasi_sockets_network_ip_socket_address_t wasi_sockets_tcp_ip_socket_address_t;
+
+typedef wasi_sockets_network_ip_address_family_t wasi_sockets_tcp_ip_address_family_t;
+
+typedef uint8_t wasi_sockets_tcp_shutdown_type_t;
+
+// Similar to `SHUT_RD` in POSIX.
+#define WASI_SOCKETS_TCP_SHUTDOWN_TYPE_RECEIVE 0
+// Similar to `SHUT_WR` in POSIX.
+#define WASI_SOCKETS_TCP_SHUTDOWN_TYPE_SEND 1
+// Similar to `SHUT_RDWR` in POSIX.
+#define WASI_SOCKETS_TCP_SHUTDOWN_TYPE_BOTH 2
+
+typedef struct wasi_sockets_tcp_own_tcp_socket_t {
+  int32_t __handle;
+} wasi_sockets_tcp_own_tcp_socket_t;
+
+typedef struct wasi_sockets_tcp_borrow_tcp_socket_t {
+  int32_t __handle;
+} wasi_sockets_tcp_borrow_tcp_socket_t;
+
+typedef wasi_sockets_network_borrow_network_t wasi_sockets_tcp_borrow_network_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_tcp_error_code_t err;
+  } val;
+} wasi_sockets_tcp_result_void_error_code_t;
+
+typedef wasi_io_streams_own_input_stream_t wasi_sockets_tcp_own_input_stream_t;
+
+typedef wasi_io_streams_own_output_stream_t wasi_sockets_tcp_own_output_stream_t;
+
+typedef struct {
+  wasi_sockets_tcp_own_input_stream_t f0;
+  wasi_sockets_tcp_own_output_stream_t f1;
+} wasi_sockets_tcp_tuple2_own_input_stream_own_output_stream_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_tcp_tuple2_own_input_stream_own_output_stream_t ok;
+    wasi_sockets_tcp_error_code_t err;
+  } val;
+} wasi_sockets_tcp_result_tuple2_own_input_stream_own_output_stream_error_code_t;
+
+typedef struct {
+  wasi_sockets_tcp_own_tcp_socket_t f0;
+  wasi_sockets_tcp_own_input_stream_t f1;
+  wasi_sockets_tcp_own_output_stream_t f2;
+} wasi_sockets_tcp_tuple3_own_tcp_socket_own_input_stream_own_output_stream_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_tcp_tuple3_own_tcp_socket_own_input_stream_own_output_stream_t ok;
+    wasi_sockets_tcp_error_code_t err;
+  } val;
+} wasi_sockets_tcp_result_tuple3_own_tcp_socket_own_input_stream_own_output_stream_error_code_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_tcp_ip_socket_address_t ok;
+    wasi_sockets_tcp_error_code_t err;
+  } val;
+} wasi_sockets_tcp_result_ip_socket_address_error_code_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    bool ok;
+    wasi_sockets_tcp_error_code_t err;
+  } val;
+} wasi_sockets_tcp_result_bool_error_code_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_tcp_duration_t ok;
+    wasi_sockets_tcp_error_code_t err;
+  } val;
+} wasi_sockets_tcp_result_duration_error_code_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    uint32_t ok;
+    wasi_sockets_tcp_error_code_t err;
+  } val;
+} wasi_sockets_tcp_result_u32_error_code_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    uint8_t ok;
+    wasi_sockets_tcp_error_code_t err;
+  } val;
+} wasi_sockets_tcp_result_u8_error_code_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    uint64_t ok;
+    wasi_sockets_tcp_error_code_t err;
+  } val;
+} wasi_sockets_tcp_result_u64_error_code_t;
+
+typedef wasi_io_poll_own_pollable_t wasi_sockets_tcp_own_pollable_t;
+
+typedef wasi_sockets_network_error_code_t wasi_sockets_tcp_create_socket_error_code_t;
+
+typedef wasi_sockets_network_ip_address_family_t wasi_sockets_tcp_create_socket_ip_address_family_t;
+
+typedef wasi_sockets_tcp_own_tcp_socket_t wasi_sockets_tcp_create_socket_own_tcp_socket_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_tcp_create_socket_own_tcp_socket_t ok;
+    wasi_sockets_tcp_create_socket_error_code_t err;
+  } val;
+} wasi_sockets_tcp_create_socket_result_own_tcp_socket_error_code_t;
+
+typedef wasi_sockets_network_error_code_t wasi_sockets_udp_error_code_t;
+
+typedef wasi_sockets_network_ip_socket_address_t wasi_sockets_udp_ip_socket_address_t;
+
+typedef wasi_sockets_network_ip_address_family_t wasi_sockets_udp_ip_address_family_t;
+
+// A received datagram.
+typedef struct wasi_sockets_udp_incoming_datagram_t {
+  // The payload.
+  // 
+  // Theoretical max size: ~64 KiB. In practice, typically less than 1500 bytes.
+  p2_guest_list_u8_t   data;
+  // The source address.
+  // 
+  // This field is guaranteed to match the remote address the stream was initialized with, if any.
+  // 
+  // Equivalent to the `src_addr` out parameter of `recvfrom`.
+  wasi_sockets_udp_ip_socket_address_t   remote_address;
+} wasi_sockets_udp_incoming_datagram_t;
+
+typedef struct {
+  bool is_some;
+  wasi_sockets_udp_ip_socket_address_t val;
+} wasi_sockets_udp_option_ip_socket_address_t;
+
+// A datagram to be sent out.
+typedef struct wasi_sockets_udp_outgoing_datagram_t {
+  // The payload.
+  p2_guest_list_u8_t   data;
+  // The destination address.
+  // 
+  // The requirements on this field depend on how the stream was initialized:
+  // - with a remote address: this field must be None or match the stream's remote address exactly.
+  // - without a remote address: this field is required.
+  // 
+  // If this value is None, the send operation is equivalent to `send` in POSIX. Otherwise it is equivalent to `sendto`.
+  wasi_sockets_udp_option_ip_socket_address_t   remote_address;
+} wasi_sockets_udp_outgoing_datagram_t;
+
+typedef struct wasi_sockets_udp_own_udp_socket_t {
+  int32_t __handle;
+} wasi_sockets_udp_own_udp_socket_t;
+
+typedef struct wasi_sockets_udp_borrow_udp_socket_t {
+  int32_t __handle;
+} wasi_sockets_udp_borrow_udp_socket_t;
+
+typedef struct wasi_sockets_udp_own_incoming_datagram_stream_t {
+  int32_t __handle;
+} wasi_sockets_udp_own_incoming_datagram_stream_t;
+
+typedef struct wasi_sockets_udp_borrow_incoming_datagram_stream_t {
+  int32_t __handle;
+} wasi_sockets_udp_borrow_incoming_datagram_stream_t;
+
+typedef struct wasi_sockets_udp_own_outgoing_datagram_stream_t {
+  int32_t __handle;
+} wasi_sockets_udp_own_outgoing_datagram_stream_t;
+
+typedef struct wasi_sockets_udp_borrow_outgoing_datagram_stream_t {
+  int32_t __handle;
+} wasi_sockets_udp_borrow_outgoing_datagram_stream_t;
+
+typedef wasi_sockets_network_borrow_network_t wasi_sockets_udp_borrow_network_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_udp_error_code_t err;
+  } val;
+} wasi_sockets_udp_result_void_error_code_t;
+
+typedef struct {
+  wasi_sockets_udp_own_incoming_datagram_stream_t f0;
+  wasi_sockets_udp_own_outgoing_datagram_stream_t f1;
+} wasi_sockets_udp_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_udp_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_t ok;
+    wasi_sockets_udp_error_code_t err;
+  } val;
+} wasi_sockets_udp_result_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_error_code_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_udp_ip_socket_address_t ok;
+    wasi_sockets_udp_error_code_t err;
+  } val;
+} wasi_sockets_udp_result_ip_socket_address_error_code_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    uint8_t ok;
+    wasi_sockets_udp_error_code_t err;
+  } val;
+} wasi_sockets_udp_result_u8_error_code_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    uint64_t ok;
+    wasi_sockets_udp_error_code_t err;
+  } val;
+} wasi_sockets_udp_result_u64_error_code_t;
+
+typedef wasi_io_poll_own_pollable_t wasi_sockets_udp_own_pollable_t;
+
+typedef struct {
+  wasi_sockets_udp_incoming_datagram_t *ptr;
+  size_t len;
+} wasi_sockets_udp_list_incoming_datagram_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_udp_list_incoming_datagram_t ok;
+    wasi_sockets_udp_error_code_t err;
+  } val;
+} wasi_sockets_udp_result_list_incoming_datagram_error_code_t;
+
+typedef struct {
+  wasi_sockets_udp_outgoing_datagram_t *ptr;
+  size_t len;
+} wasi_sockets_udp_list_outgoing_datagram_t;
+
+typedef wasi_sockets_network_error_code_t wasi_sockets_udp_create_socket_error_code_t;
+
+typedef wasi_sockets_network_ip_address_family_t wasi_sockets_udp_create_socket_ip_address_family_t;
+
+typedef wasi_sockets_udp_own_udp_socket_t wasi_sockets_udp_create_socket_own_udp_socket_t;
+
+typedef struct {
+  bool is_err;
+  union {
+    wasi_sockets_udp_create_socket_own_udp_socket_t ok;
+    wasi_sockets_udp_create_socket_error_code_t err;
+  } val;
+} wasi_sockets_udp_create_socket_result_own_udp_socket_error_code_t;
+
 typedef struct {
   bool is_err;
 } exports_wasi_cli_run_result_void_void_t;
@@ -1179,6 +1637,606 @@ extern bool wasi_cli_terminal_stdout_get_terminal_stdout(wasi_cli_terminal_stdou
 // allowing further interaction with it.
 extern bool wasi_cli_terminal_stderr_get_terminal_stderr(wasi_cli_terminal_stderr_own_terminal_output_t *ret);
 
+// Imported Functions from `wasi:sockets/instance-network@0.2.12`
+// Get a handle to the default network.
+extern wasi_sockets_instance_network_own_network_t wasi_sockets_instance_network_instance_network(void);
+
+// Imported Functions from `wasi:sockets/ip-name-lookup@0.2.12`
+// Returns the next address from the resolver.
+// 
+// This function should be called multiple times. On each call, it will
+// return the next address in connection order preference. If all
+// addresses have been exhausted, this function returns `none`.
+// 
+// This function never returns IPv4-mapped IPv6 addresses.
+// 
+// # Typical errors
+// - `name-unresolvable`:          Name does not exist or has no suitable associated IP addresses. (EAI_NONAME, EAI_NODATA, EAI_ADDRFAMILY)
+// - `temporary-resolver-failure`: A temporary failure in name resolution occurred. (EAI_AGAIN)
+// - `permanent-resolver-failure`: A permanent failure in name resolution occurred. (EAI_FAIL)
+// - `would-block`:                A result is not available yet. (EWOULDBLOCK, EAGAIN)
+extern bool wasi_sockets_ip_name_lookup_method_resolve_address_stream_resolve_next_address(wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t self, wasi_sockets_ip_name_lookup_option_ip_address_t *ret, wasi_sockets_ip_name_lookup_error_code_t *err);
+// Create a `pollable` which will resolve once the stream is ready for I/O.
+// 
+// Note: this function is here for WASI 0.2 only.
+// It's planned to be removed when `future` is natively supported in Preview3.
+extern wasi_sockets_ip_name_lookup_own_pollable_t wasi_sockets_ip_name_lookup_method_resolve_address_stream_subscribe(wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t self);
+// Resolve an internet host name to a list of IP addresses.
+// 
+// Unicode domain names are automatically converted to ASCII using IDNA encoding.
+// If the input is an IP address string, the address is parsed and returned
+// as-is without making any external requests.
+// 
+// See the wasi-socket proposal README.md for a comparison with getaddrinfo.
+// 
+// This function never blocks. It either immediately fails or immediately
+// returns successfully with a `resolve-address-stream` that can be used
+// to (asynchronously) fetch the results.
+// 
+// # Typical errors
+// - `invalid-argument`: `name` is a syntactically invalid domain name or IP address.
+// 
+// # References:
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/getaddrinfo.html>
+// - <https://man7.org/linux/man-pages/man3/getaddrinfo.3.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/ws2tcpip/nf-ws2tcpip-getaddrinfo>
+// - <https://man.freebsd.org/cgi/man.cgi?query=getaddrinfo&sektion=3>
+extern bool wasi_sockets_ip_name_lookup_resolve_addresses(wasi_sockets_ip_name_lookup_borrow_network_t network, p2_guest_string_t *name, wasi_sockets_ip_name_lookup_own_resolve_address_stream_t *ret, wasi_sockets_ip_name_lookup_error_code_t *err);
+
+// Imported Functions from `wasi:sockets/tcp@0.2.12`
+// Bind the socket to a specific network on the provided IP address and port.
+// 
+// If the IP address is zero (`0.0.0.0` in IPv4, `::` in IPv6), it is left to the implementation to decide which
+// network interface(s) to bind to.
+// If the TCP/UDP port is zero, the socket will be bound to a random free port.
+// 
+// Bind can be attempted multiple times on the same socket, even with
+// different arguments on each iteration. But never concurrently and
+// only as long as the previous bind failed. Once a bind succeeds, the
+// binding can't be changed anymore.
+// 
+// # Typical errors
+// - `invalid-argument`:          The `local-address` has the wrong address family. (EAFNOSUPPORT, EFAULT on Windows)
+// - `invalid-argument`:          `local-address` is not a unicast address. (EINVAL)
+// - `invalid-argument`:          `local-address` is an IPv4-mapped IPv6 address. (EINVAL)
+// - `invalid-state`:             The socket is already bound. (EINVAL)
+// - `address-in-use`:            No ephemeral ports available. (EADDRINUSE, ENOBUFS on Windows)
+// - `address-in-use`:            Address is already in use. (EADDRINUSE)
+// - `address-not-bindable`:      `local-address` is not an address that the `network` can bind to. (EADDRNOTAVAIL)
+// - `not-in-progress`:           A `bind` operation is not in progress.
+// - `would-block`:               Can't finish the operation, it is still in progress. (EWOULDBLOCK, EAGAIN)
+// 
+// # Implementors note
+// When binding to a non-zero port, this bind operation shouldn't be affected by the TIME_WAIT
+// state of a recently closed socket on the same local address. In practice this means that the SO_REUSEADDR
+// socket option should be set implicitly on all platforms, except on Windows where this is the default behavior
+// and SO_REUSEADDR performs something different entirely.
+// 
+// Unlike in POSIX, in WASI the bind operation is async. This enables
+// interactive WASI hosts to inject permission prompts. Runtimes that
+// don't want to make use of this ability can simply call the native
+// `bind` as part of either `start-bind` or `finish-bind`.
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/bind.html>
+// - <https://man7.org/linux/man-pages/man2/bind.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-bind>
+// - <https://man.freebsd.org/cgi/man.cgi?query=bind&sektion=2&format=html>
+extern bool wasi_sockets_tcp_method_tcp_socket_start_bind(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_borrow_network_t network, wasi_sockets_tcp_ip_socket_address_t *local_address, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_finish_bind(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_error_code_t *err);
+// Connect to a remote endpoint.
+// 
+// On success:
+// - the socket is transitioned into the `connected` state.
+// - a pair of streams is returned that can be used to read & write to the connection
+// 
+// After a failed connection attempt, the socket will be in the `closed`
+// state and the only valid action left is to `drop` the socket. A single
+// socket can not be used to connect more than once.
+// 
+// # Typical errors
+// - `invalid-argument`:          The `remote-address` has the wrong address family. (EAFNOSUPPORT)
+// - `invalid-argument`:          `remote-address` is not a unicast address. (EINVAL, ENETUNREACH on Linux, EAFNOSUPPORT on MacOS)
+// - `invalid-argument`:          `remote-address` is an IPv4-mapped IPv6 address. (EINVAL, EADDRNOTAVAIL on Illumos)
+// - `invalid-argument`:          The IP address in `remote-address` is set to INADDR_ANY (`0.0.0.0` / `::`). (EADDRNOTAVAIL on Windows)
+// - `invalid-argument`:          The port in `remote-address` is set to 0. (EADDRNOTAVAIL on Windows)
+// - `invalid-argument`:          The socket is already attached to a different network. The `network` passed to `connect` must be identical to the one passed to `bind`.
+// - `invalid-state`:             The socket is already in the `connected` state. (EISCONN)
+// - `invalid-state`:             The socket is already in the `listening` state. (EOPNOTSUPP, EINVAL on Windows)
+// - `timeout`:                   Connection timed out. (ETIMEDOUT)
+// - `connection-refused`:        The connection was forcefully rejected. (ECONNREFUSED)
+// - `connection-reset`:          The connection was reset. (ECONNRESET)
+// - `connection-aborted`:        The connection was aborted. (ECONNABORTED)
+// - `remote-unreachable`:        The remote address is not reachable. (EHOSTUNREACH, EHOSTDOWN, ENETUNREACH, ENETDOWN, ENONET)
+// - `address-in-use`:            Tried to perform an implicit bind, but there were no ephemeral ports available. (EADDRINUSE, EADDRNOTAVAIL on Linux, EAGAIN on BSD)
+// - `not-in-progress`:           A connect operation is not in progress.
+// - `would-block`:               Can't finish the operation, it is still in progress. (EWOULDBLOCK, EAGAIN)
+// 
+// # Implementors note
+// The POSIX equivalent of `start-connect` is the regular `connect` syscall.
+// Because all WASI sockets are non-blocking this is expected to return
+// EINPROGRESS, which should be translated to `ok()` in WASI.
+// 
+// The POSIX equivalent of `finish-connect` is a `poll` for event `POLLOUT`
+// with a timeout of 0 on the socket descriptor. Followed by a check for
+// the `SO_ERROR` socket option, in case the poll signaled readiness.
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/connect.html>
+// - <https://man7.org/linux/man-pages/man2/connect.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-connect>
+// - <https://man.freebsd.org/cgi/man.cgi?connect>
+extern bool wasi_sockets_tcp_method_tcp_socket_start_connect(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_borrow_network_t network, wasi_sockets_tcp_ip_socket_address_t *remote_address, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_finish_connect(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_tuple2_own_input_stream_own_output_stream_t *ret, wasi_sockets_tcp_error_code_t *err);
+// Start listening for new connections.
+// 
+// Transitions the socket into the `listening` state.
+// 
+// Unlike POSIX, the socket must already be explicitly bound.
+// 
+// # Typical errors
+// - `invalid-state`:             The socket is not bound to any local address. (EDESTADDRREQ)
+// - `invalid-state`:             The socket is already in the `connected` state. (EISCONN, EINVAL on BSD)
+// - `invalid-state`:             The socket is already in the `listening` state.
+// - `address-in-use`:            Tried to perform an implicit bind, but there were no ephemeral ports available. (EADDRINUSE)
+// - `not-in-progress`:           A listen operation is not in progress.
+// - `would-block`:               Can't finish the operation, it is still in progress. (EWOULDBLOCK, EAGAIN)
+// 
+// # Implementors note
+// Unlike in POSIX, in WASI the listen operation is async. This enables
+// interactive WASI hosts to inject permission prompts. Runtimes that
+// don't want to make use of this ability can simply call the native
+// `listen` as part of either `start-listen` or `finish-listen`.
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/listen.html>
+// - <https://man7.org/linux/man-pages/man2/listen.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-listen>
+// - <https://man.freebsd.org/cgi/man.cgi?query=listen&sektion=2>
+extern bool wasi_sockets_tcp_method_tcp_socket_start_listen(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_finish_listen(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_error_code_t *err);
+// Accept a new client socket.
+// 
+// The returned socket is bound and in the `connected` state. The following properties are inherited from the listener socket:
+// - `address-family`
+// - `keep-alive-enabled`
+// - `keep-alive-idle-time`
+// - `keep-alive-interval`
+// - `keep-alive-count`
+// - `hop-limit`
+// - `receive-buffer-size`
+// - `send-buffer-size`
+// 
+// On success, this function returns the newly accepted client socket along with
+// a pair of streams that can be used to read & write to the connection.
+// 
+// # Typical errors
+// - `invalid-state`:      Socket is not in the `listening` state. (EINVAL)
+// - `would-block`:        No pending connections at the moment. (EWOULDBLOCK, EAGAIN)
+// - `connection-aborted`: An incoming connection was pending, but was terminated by the client before this listener could accept it. (ECONNABORTED)
+// - `new-socket-limit`:   The new socket resource could not be created because of a system limit. (EMFILE, ENFILE)
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/accept.html>
+// - <https://man7.org/linux/man-pages/man2/accept.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-accept>
+// - <https://man.freebsd.org/cgi/man.cgi?query=accept&sektion=2>
+extern bool wasi_sockets_tcp_method_tcp_socket_accept(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_tuple3_own_tcp_socket_own_input_stream_own_output_stream_t *ret, wasi_sockets_tcp_error_code_t *err);
+// Get the bound local address.
+// 
+// POSIX mentions:
+// > If the socket has not been bound to a local name, the value
+// > stored in the object pointed to by `address` is unspecified.
+// 
+// WASI is stricter and requires `local-address` to return `invalid-state` when the socket hasn't been bound yet.
+// 
+// # Typical errors
+// - `invalid-state`: The socket is not bound to any local address.
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/getsockname.html>
+// - <https://man7.org/linux/man-pages/man2/getsockname.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-getsockname>
+// - <https://man.freebsd.org/cgi/man.cgi?getsockname>
+extern bool wasi_sockets_tcp_method_tcp_socket_local_address(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_ip_socket_address_t *ret, wasi_sockets_tcp_error_code_t *err);
+// Get the remote address.
+// 
+// # Typical errors
+// - `invalid-state`: The socket is not connected to a remote address. (ENOTCONN)
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/getpeername.html>
+// - <https://man7.org/linux/man-pages/man2/getpeername.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-getpeername>
+// - <https://man.freebsd.org/cgi/man.cgi?query=getpeername&sektion=2&n=1>
+extern bool wasi_sockets_tcp_method_tcp_socket_remote_address(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_ip_socket_address_t *ret, wasi_sockets_tcp_error_code_t *err);
+// Whether the socket is in the `listening` state.
+// 
+// Equivalent to the SO_ACCEPTCONN socket option.
+extern bool wasi_sockets_tcp_method_tcp_socket_is_listening(wasi_sockets_tcp_borrow_tcp_socket_t self);
+// Whether this is a IPv4 or IPv6 socket.
+// 
+// Equivalent to the SO_DOMAIN socket option.
+extern wasi_sockets_tcp_ip_address_family_t wasi_sockets_tcp_method_tcp_socket_address_family(wasi_sockets_tcp_borrow_tcp_socket_t self);
+// Hints the desired listen queue size. Implementations are free to ignore this.
+// 
+// If the provided value is 0, an `invalid-argument` error is returned.
+// Any other value will never cause an error, but it might be silently clamped and/or rounded.
+// 
+// # Typical errors
+// - `not-supported`:        (set) The platform does not support changing the backlog size after the initial listen.
+// - `invalid-argument`:     (set) The provided value was 0.
+// - `invalid-state`:        (set) The socket is in the `connect-in-progress` or `connected` state.
+extern bool wasi_sockets_tcp_method_tcp_socket_set_listen_backlog_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t value, wasi_sockets_tcp_error_code_t *err);
+// Enables or disables keepalive.
+// 
+// The keepalive behavior can be adjusted using:
+// - `keep-alive-idle-time`
+// - `keep-alive-interval`
+// - `keep-alive-count`
+// These properties can be configured while `keep-alive-enabled` is false, but only come into effect when `keep-alive-enabled` is true.
+// 
+// Equivalent to the SO_KEEPALIVE socket option.
+extern bool wasi_sockets_tcp_method_tcp_socket_keep_alive_enabled(wasi_sockets_tcp_borrow_tcp_socket_t self, bool *ret, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_set_keep_alive_enabled(wasi_sockets_tcp_borrow_tcp_socket_t self, bool value, wasi_sockets_tcp_error_code_t *err);
+// Amount of time the connection has to be idle before TCP starts sending keepalive packets.
+// 
+// If the provided value is 0, an `invalid-argument` error is returned.
+// Any other value will never cause an error, but it might be silently clamped and/or rounded.
+// I.e. after setting a value, reading the same setting back may return a different value.
+// 
+// Equivalent to the TCP_KEEPIDLE socket option. (TCP_KEEPALIVE on MacOS)
+// 
+// # Typical errors
+// - `invalid-argument`:     (set) The provided value was 0.
+extern bool wasi_sockets_tcp_method_tcp_socket_keep_alive_idle_time(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_duration_t *ret, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_set_keep_alive_idle_time(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_duration_t value, wasi_sockets_tcp_error_code_t *err);
+// The time between keepalive packets.
+// 
+// If the provided value is 0, an `invalid-argument` error is returned.
+// Any other value will never cause an error, but it might be silently clamped and/or rounded.
+// I.e. after setting a value, reading the same setting back may return a different value.
+// 
+// Equivalent to the TCP_KEEPINTVL socket option.
+// 
+// # Typical errors
+// - `invalid-argument`:     (set) The provided value was 0.
+extern bool wasi_sockets_tcp_method_tcp_socket_keep_alive_interval(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_duration_t *ret, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_set_keep_alive_interval(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_duration_t value, wasi_sockets_tcp_error_code_t *err);
+// The maximum amount of keepalive packets TCP should send before aborting the connection.
+// 
+// If the provided value is 0, an `invalid-argument` error is returned.
+// Any other value will never cause an error, but it might be silently clamped and/or rounded.
+// I.e. after setting a value, reading the same setting back may return a different value.
+// 
+// Equivalent to the TCP_KEEPCNT socket option.
+// 
+// # Typical errors
+// - `invalid-argument`:     (set) The provided value was 0.
+extern bool wasi_sockets_tcp_method_tcp_socket_keep_alive_count(wasi_sockets_tcp_borrow_tcp_socket_t self, uint32_t *ret, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_set_keep_alive_count(wasi_sockets_tcp_borrow_tcp_socket_t self, uint32_t value, wasi_sockets_tcp_error_code_t *err);
+// Equivalent to the IP_TTL & IPV6_UNICAST_HOPS socket options.
+// 
+// If the provided value is 0, an `invalid-argument` error is returned.
+// 
+// # Typical errors
+// - `invalid-argument`:     (set) The TTL value must be 1 or higher.
+extern bool wasi_sockets_tcp_method_tcp_socket_hop_limit(wasi_sockets_tcp_borrow_tcp_socket_t self, uint8_t *ret, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_set_hop_limit(wasi_sockets_tcp_borrow_tcp_socket_t self, uint8_t value, wasi_sockets_tcp_error_code_t *err);
+// The kernel buffer space reserved for sends/receives on this socket.
+// 
+// If the provided value is 0, an `invalid-argument` error is returned.
+// Any other value will never cause an error, but it might be silently clamped and/or rounded.
+// I.e. after setting a value, reading the same setting back may return a different value.
+// 
+// Equivalent to the SO_RCVBUF and SO_SNDBUF socket options.
+// 
+// # Typical errors
+// - `invalid-argument`:     (set) The provided value was 0.
+extern bool wasi_sockets_tcp_method_tcp_socket_receive_buffer_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t *ret, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_set_receive_buffer_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t value, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_send_buffer_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t *ret, wasi_sockets_tcp_error_code_t *err);
+extern bool wasi_sockets_tcp_method_tcp_socket_set_send_buffer_size(wasi_sockets_tcp_borrow_tcp_socket_t self, uint64_t value, wasi_sockets_tcp_error_code_t *err);
+// Create a `pollable` which can be used to poll for, or block on,
+// completion of any of the asynchronous operations of this socket.
+// 
+// When `finish-bind`, `finish-listen`, `finish-connect` or `accept`
+// return `error(would-block)`, this pollable can be used to wait for
+// their success or failure, after which the method can be retried.
+// 
+// The pollable is not limited to the async operation that happens to be
+// in progress at the time of calling `subscribe` (if any). Theoretically,
+// `subscribe` only has to be called once per socket and can then be
+// (re)used for the remainder of the socket's lifetime.
+// 
+// See <https://github.com/WebAssembly/WASI/blob/main/proposals/sockets/TcpSocketOperationalSemantics.md#pollable-readiness>
+// for more information.
+// 
+// Note: this function is here for WASI 0.2 only.
+// It's planned to be removed when `future` is natively supported in Preview3.
+extern wasi_sockets_tcp_own_pollable_t wasi_sockets_tcp_method_tcp_socket_subscribe(wasi_sockets_tcp_borrow_tcp_socket_t self);
+// Initiate a graceful shutdown.
+// 
+// - `receive`: The socket is not expecting to receive any data from
+//   the peer. The `input-stream` associated with this socket will be
+//   closed. Any data still in the receive queue at time of calling
+//   this method will be discarded.
+// - `send`: The socket has no more data to send to the peer. The `output-stream`
+//   associated with this socket will be closed and a FIN packet will be sent.
+// - `both`: Same effect as `receive` & `send` combined.
+// 
+// This function is idempotent; shutting down a direction more than once
+// has no effect and returns `ok`.
+// 
+// The shutdown function does not close (drop) the socket.
+// 
+// # Typical errors
+// - `invalid-state`: The socket is not in the `connected` state. (ENOTCONN)
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/shutdown.html>
+// - <https://man7.org/linux/man-pages/man2/shutdown.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-shutdown>
+// - <https://man.freebsd.org/cgi/man.cgi?query=shutdown&sektion=2>
+extern bool wasi_sockets_tcp_method_tcp_socket_shutdown(wasi_sockets_tcp_borrow_tcp_socket_t self, wasi_sockets_tcp_shutdown_type_t shutdown_type, wasi_sockets_tcp_error_code_t *err);
+
+// Imported Functions from `wasi:sockets/tcp-create-socket@0.2.12`
+// Create a new TCP socket.
+// 
+// Similar to `socket(AF_INET or AF_INET6, SOCK_STREAM, IPPROTO_TCP)` in POSIX.
+// On IPv6 sockets, IPV6_V6ONLY is enabled by default and can't be configured otherwise.
+// 
+// This function does not require a network capability handle. This is considered to be safe because
+// at time of creation, the socket is not bound to any `network` yet. Up to the moment `bind`/`connect`
+// is called, the socket is effectively an in-memory configuration object, unable to communicate with the outside world.
+// 
+// All sockets are non-blocking. Use the wasi-poll interface to block on asynchronous operations.
+// 
+// # Typical errors
+// - `not-supported`:     The specified `address-family` is not supported. (EAFNOSUPPORT)
+// - `new-socket-limit`:  The new socket resource could not be created because of a system limit. (EMFILE, ENFILE)
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/socket.html>
+// - <https://man7.org/linux/man-pages/man2/socket.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsasocketw>
+// - <https://man.freebsd.org/cgi/man.cgi?query=socket&sektion=2>
+extern bool wasi_sockets_tcp_create_socket_create_tcp_socket(wasi_sockets_tcp_create_socket_ip_address_family_t address_family, wasi_sockets_tcp_create_socket_own_tcp_socket_t *ret, wasi_sockets_tcp_create_socket_error_code_t *err);
+
+// Imported Functions from `wasi:sockets/udp@0.2.12`
+// Bind the socket to a specific network on the provided IP address and port.
+// 
+// If the IP address is zero (`0.0.0.0` in IPv4, `::` in IPv6), it is left to the implementation to decide which
+// network interface(s) to bind to.
+// If the port is zero, the socket will be bound to a random free port.
+// 
+// # Typical errors
+// - `invalid-argument`:          The `local-address` has the wrong address family. (EAFNOSUPPORT, EFAULT on Windows)
+// - `invalid-state`:             The socket is already bound. (EINVAL)
+// - `address-in-use`:            No ephemeral ports available. (EADDRINUSE, ENOBUFS on Windows)
+// - `address-in-use`:            Address is already in use. (EADDRINUSE)
+// - `address-not-bindable`:      `local-address` is not an address that the `network` can bind to. (EADDRNOTAVAIL)
+// - `not-in-progress`:           A `bind` operation is not in progress.
+// - `would-block`:               Can't finish the operation, it is still in progress. (EWOULDBLOCK, EAGAIN)
+// 
+// # Implementors note
+// Unlike in POSIX, in WASI the bind operation is async. This enables
+// interactive WASI hosts to inject permission prompts. Runtimes that
+// don't want to make use of this ability can simply call the native
+// `bind` as part of either `start-bind` or `finish-bind`.
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/bind.html>
+// - <https://man7.org/linux/man-pages/man2/bind.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-bind>
+// - <https://man.freebsd.org/cgi/man.cgi?query=bind&sektion=2&format=html>
+extern bool wasi_sockets_udp_method_udp_socket_start_bind(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_borrow_network_t network, wasi_sockets_udp_ip_socket_address_t *local_address, wasi_sockets_udp_error_code_t *err);
+extern bool wasi_sockets_udp_method_udp_socket_finish_bind(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_error_code_t *err);
+// Set up inbound & outbound communication channels, optionally to a specific peer.
+// 
+// This function only changes the local socket configuration and does not generate any network traffic.
+// On success, the `remote-address` of the socket is updated. The `local-address` may be updated as well,
+// based on the best network path to `remote-address`.
+// 
+// When a `remote-address` is provided, the returned streams are limited to communicating with that specific peer:
+// - `send` can only be used to send to this destination.
+// - `receive` will only return datagrams sent from the provided `remote-address`.
+// 
+// This method may be called multiple times on the same socket to change its association, but
+// only the most recently returned pair of streams will be operational. Implementations may trap if
+// the streams returned by a previous invocation haven't been dropped yet before calling `stream` again.
+// 
+// The POSIX equivalent in pseudo-code is:
+// ```text
+// if (was previously connected) {
+// 	connect(s, AF_UNSPEC)
+// }
+// if (remote_address is Some) {
+// 	connect(s, remote_address)
+// }
+// ```
+// 
+// Unlike in POSIX, the socket must already be explicitly bound.
+// 
+// # Typical errors
+// - `invalid-argument`:          The `remote-address` has the wrong address family. (EAFNOSUPPORT)
+// - `invalid-argument`:          The IP address in `remote-address` is set to INADDR_ANY (`0.0.0.0` / `::`). (EDESTADDRREQ, EADDRNOTAVAIL)
+// - `invalid-argument`:          The port in `remote-address` is set to 0. (EDESTADDRREQ, EADDRNOTAVAIL)
+// - `invalid-state`:             The socket is not bound.
+// - `address-in-use`:            Tried to perform an implicit bind, but there were no ephemeral ports available. (EADDRINUSE, EADDRNOTAVAIL on Linux, EAGAIN on BSD)
+// - `remote-unreachable`:        The remote address is not reachable. (ECONNRESET, ENETRESET, EHOSTUNREACH, EHOSTDOWN, ENETUNREACH, ENETDOWN, ENONET)
+// - `connection-refused`:        The connection was refused. (ECONNREFUSED)
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/connect.html>
+// - <https://man7.org/linux/man-pages/man2/connect.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-connect>
+// - <https://man.freebsd.org/cgi/man.cgi?connect>
+extern bool wasi_sockets_udp_method_udp_socket_stream(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_ip_socket_address_t *maybe_remote_address, wasi_sockets_udp_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_t *ret, wasi_sockets_udp_error_code_t *err);
+// Get the current bound address.
+// 
+// POSIX mentions:
+// > If the socket has not been bound to a local name, the value
+// > stored in the object pointed to by `address` is unspecified.
+// 
+// WASI is stricter and requires `local-address` to return `invalid-state` when the socket hasn't been bound yet.
+// 
+// # Typical errors
+// - `invalid-state`: The socket is not bound to any local address.
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/getsockname.html>
+// - <https://man7.org/linux/man-pages/man2/getsockname.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-getsockname>
+// - <https://man.freebsd.org/cgi/man.cgi?getsockname>
+extern bool wasi_sockets_udp_method_udp_socket_local_address(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_ip_socket_address_t *ret, wasi_sockets_udp_error_code_t *err);
+// Get the address the socket is currently streaming to.
+// 
+// # Typical errors
+// - `invalid-state`: The socket is not streaming to a specific remote address. (ENOTCONN)
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/getpeername.html>
+// - <https://man7.org/linux/man-pages/man2/getpeername.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-getpeername>
+// - <https://man.freebsd.org/cgi/man.cgi?query=getpeername&sektion=2&n=1>
+extern bool wasi_sockets_udp_method_udp_socket_remote_address(wasi_sockets_udp_borrow_udp_socket_t self, wasi_sockets_udp_ip_socket_address_t *ret, wasi_sockets_udp_error_code_t *err);
+// Whether this is a IPv4 or IPv6 socket.
+// 
+// Equivalent to the SO_DOMAIN socket option.
+extern wasi_sockets_udp_ip_address_family_t wasi_sockets_udp_method_udp_socket_address_family(wasi_sockets_udp_borrow_udp_socket_t self);
+// Equivalent to the IP_TTL & IPV6_UNICAST_HOPS socket options.
+// 
+// If the provided value is 0, an `invalid-argument` error is returned.
+// 
+// # Typical errors
+// - `invalid-argument`:     (set) The TTL value must be 1 or higher.
+extern bool wasi_sockets_udp_method_udp_socket_unicast_hop_limit(wasi_sockets_udp_borrow_udp_socket_t self, uint8_t *ret, wasi_sockets_udp_error_code_t *err);
+extern bool wasi_sockets_udp_method_udp_socket_set_unicast_hop_limit(wasi_sockets_udp_borrow_udp_socket_t self, uint8_t value, wasi_sockets_udp_error_code_t *err);
+// The kernel buffer space reserved for sends/receives on this socket.
+// 
+// If the provided value is 0, an `invalid-argument` error is returned.
+// Any other value will never cause an error, but it might be silently clamped and/or rounded.
+// I.e. after setting a value, reading the same setting back may return a different value.
+// 
+// Equivalent to the SO_RCVBUF and SO_SNDBUF socket options.
+// 
+// # Typical errors
+// - `invalid-argument`:     (set) The provided value was 0.
+extern bool wasi_sockets_udp_method_udp_socket_receive_buffer_size(wasi_sockets_udp_borrow_udp_socket_t self, uint64_t *ret, wasi_sockets_udp_error_code_t *err);
+extern bool wasi_sockets_udp_method_udp_socket_set_receive_buffer_size(wasi_sockets_udp_borrow_udp_socket_t self, uint64_t value, wasi_sockets_udp_error_code_t *err);
+extern bool wasi_sockets_udp_method_udp_socket_send_buffer_size(wasi_sockets_udp_borrow_udp_socket_t self, uint64_t *ret, wasi_sockets_udp_error_code_t *err);
+extern bool wasi_sockets_udp_method_udp_socket_set_send_buffer_size(wasi_sockets_udp_borrow_udp_socket_t self, uint64_t value, wasi_sockets_udp_error_code_t *err);
+// Create a `pollable` which will resolve once the socket is ready for I/O.
+// 
+// Note: this function is here for WASI 0.2 only.
+// It's planned to be removed when `future` is natively supported in Preview3.
+extern wasi_sockets_udp_own_pollable_t wasi_sockets_udp_method_udp_socket_subscribe(wasi_sockets_udp_borrow_udp_socket_t self);
+// Receive messages on the socket.
+// 
+// This function attempts to receive up to `max-results` datagrams on the socket without blocking.
+// The returned list may contain fewer elements than requested, but never more.
+// 
+// This function returns successfully with an empty list when either:
+// - `max-results` is 0, or:
+// - `max-results` is greater than 0, but no results are immediately available.
+// This function never returns `error(would-block)`.
+// 
+// # Typical errors
+// - `remote-unreachable`: The remote address is not reachable. (ECONNRESET, ENETRESET on Windows, EHOSTUNREACH, EHOSTDOWN, ENETUNREACH, ENETDOWN, ENONET)
+// - `connection-refused`: The connection was refused. (ECONNREFUSED)
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/recvfrom.html>
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/recvmsg.html>
+// - <https://man7.org/linux/man-pages/man2/recv.2.html>
+// - <https://man7.org/linux/man-pages/man2/recvmmsg.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-recv>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock/nf-winsock-recvfrom>
+// - <https://learn.microsoft.com/en-us/previous-versions/windows/desktop/legacy/ms741687(v=vs.85)>
+// - <https://man.freebsd.org/cgi/man.cgi?query=recv&sektion=2>
+extern bool wasi_sockets_udp_method_incoming_datagram_stream_receive(wasi_sockets_udp_borrow_incoming_datagram_stream_t self, uint64_t max_results, wasi_sockets_udp_list_incoming_datagram_t *ret, wasi_sockets_udp_error_code_t *err);
+// Create a `pollable` which will resolve once the stream is ready to receive again.
+// 
+// Note: this function is here for WASI 0.2 only.
+// It's planned to be removed when `future` is natively supported in Preview3.
+extern wasi_sockets_udp_own_pollable_t wasi_sockets_udp_method_incoming_datagram_stream_subscribe(wasi_sockets_udp_borrow_incoming_datagram_stream_t self);
+// Check readiness for sending. This function never blocks.
+// 
+// Returns the number of datagrams permitted for the next call to `send`,
+// or an error. Calling `send` with more datagrams than this function has
+// permitted will trap.
+// 
+// When this function returns ok(0), the `subscribe` pollable will
+// become ready when this function will report at least ok(1), or an
+// error.
+// 
+// Never returns `would-block`.
+extern bool wasi_sockets_udp_method_outgoing_datagram_stream_check_send(wasi_sockets_udp_borrow_outgoing_datagram_stream_t self, uint64_t *ret, wasi_sockets_udp_error_code_t *err);
+// Send messages on the socket.
+// 
+// This function attempts to send all provided `datagrams` on the socket without blocking and
+// returns how many messages were actually sent (or queued for sending). This function never
+// returns `error(would-block)`. If none of the datagrams were able to be sent, `ok(0)` is returned.
+// 
+// This function semantically behaves the same as iterating the `datagrams` list and sequentially
+// sending each individual datagram until either the end of the list has been reached or the first error occurred.
+// If at least one datagram has been sent successfully, this function never returns an error.
+// 
+// If the input list is empty, the function returns `ok(0)`.
+// 
+// Each call to `send` must be permitted by a preceding `check-send`. Implementations must trap if
+// either `check-send` was not called or `datagrams` contains more items than `check-send` permitted.
+// 
+// # Typical errors
+// - `invalid-argument`:        The `remote-address` has the wrong address family. (EAFNOSUPPORT)
+// - `invalid-argument`:        The IP address in `remote-address` is set to INADDR_ANY (`0.0.0.0` / `::`). (EDESTADDRREQ, EADDRNOTAVAIL)
+// - `invalid-argument`:        The port in `remote-address` is set to 0. (EDESTADDRREQ, EADDRNOTAVAIL)
+// - `invalid-argument`:        The socket is in "connected" mode and `remote-address` is `some` value that does not match the address passed to `stream`. (EISCONN)
+// - `invalid-argument`:        The socket is not "connected" and no value for `remote-address` was provided. (EDESTADDRREQ)
+// - `remote-unreachable`:      The remote address is not reachable. (ECONNRESET, ENETRESET on Windows, EHOSTUNREACH, EHOSTDOWN, ENETUNREACH, ENETDOWN, ENONET)
+// - `connection-refused`:      The connection was refused. (ECONNREFUSED)
+// - `datagram-too-large`:      The datagram is too large. (EMSGSIZE)
+// 
+// # References
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/sendto.html>
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/sendmsg.html>
+// - <https://man7.org/linux/man-pages/man2/send.2.html>
+// - <https://man7.org/linux/man-pages/man2/sendmmsg.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-send>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-sendto>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsasendmsg>
+// - <https://man.freebsd.org/cgi/man.cgi?query=send&sektion=2>
+extern bool wasi_sockets_udp_method_outgoing_datagram_stream_send(wasi_sockets_udp_borrow_outgoing_datagram_stream_t self, wasi_sockets_udp_list_outgoing_datagram_t *datagrams, uint64_t *ret, wasi_sockets_udp_error_code_t *err);
+// Create a `pollable` which will resolve once the stream is ready to send again.
+// 
+// Note: this function is here for WASI 0.2 only.
+// It's planned to be removed when `future` is natively supported in Preview3.
+extern wasi_sockets_udp_own_pollable_t wasi_sockets_udp_method_outgoing_datagram_stream_subscribe(wasi_sockets_udp_borrow_outgoing_datagram_stream_t self);
+
+// Imported Functions from `wasi:sockets/udp-create-socket@0.2.12`
+// Create a new UDP socket.
+// 
+// Similar to `socket(AF_INET or AF_INET6, SOCK_DGRAM, IPPROTO_UDP)` in POSIX.
+// On IPv6 sockets, IPV6_V6ONLY is enabled by default and can't be configured otherwise.
+// 
+// This function does not require a network capability handle. This is considered to be safe because
+// at time of creation, the socket is not bound to any `network` yet. Up to the moment `bind` is called,
+// the socket is effectively an in-memory configuration object, unable to communicate with the outside world.
+// 
+// All sockets are non-blocking. Use the wasi-poll interface to block on asynchronous operations.
+// 
+// # Typical errors
+// - `not-supported`:     The specified `address-family` is not supported. (EAFNOSUPPORT)
+// - `new-socket-limit`:  The new socket resource could not be created because of a system limit. (EMFILE, ENFILE)
+// 
+// # References:
+// - <https://pubs.opengroup.org/onlinepubs/9699919799/functions/socket.html>
+// - <https://man7.org/linux/man-pages/man2/socket.2.html>
+// - <https://learn.microsoft.com/en-us/windows/win32/api/winsock2/nf-winsock2-wsasocketw>
+// - <https://man.freebsd.org/cgi/man.cgi?query=socket&sektion=2>
+extern bool wasi_sockets_udp_create_socket_create_udp_socket(wasi_sockets_udp_create_socket_ip_address_family_t address_family, wasi_sockets_udp_create_socket_own_udp_socket_t *ret, wasi_sockets_udp_create_socket_error_code_t *err);
+
 // Exported Functions from `wasi:cli/run@0.2.12`
 bool exports_wasi_cli_run_run(void);
 
@@ -1303,6 +2361,102 @@ void wasi_cli_terminal_stdin_option_own_terminal_input_free(wasi_cli_terminal_st
 void wasi_cli_terminal_stdout_option_own_terminal_output_free(wasi_cli_terminal_stdout_option_own_terminal_output_t *ptr);
 
 void wasi_cli_terminal_stderr_option_own_terminal_output_free(wasi_cli_terminal_stderr_option_own_terminal_output_t *ptr);
+
+extern void wasi_sockets_network_network_drop_own(wasi_sockets_network_own_network_t handle);
+
+extern void wasi_sockets_network_network_drop_borrow(wasi_sockets_network_borrow_network_t handle);
+
+extern wasi_sockets_network_borrow_network_t wasi_sockets_network_borrow_network(wasi_sockets_network_own_network_t handle);
+
+void wasi_sockets_network_ip_address_free(wasi_sockets_network_ip_address_t *ptr);
+
+void wasi_sockets_network_ip_socket_address_free(wasi_sockets_network_ip_socket_address_t *ptr);
+
+void wasi_sockets_ip_name_lookup_ip_address_free(wasi_sockets_ip_name_lookup_ip_address_t *ptr);
+
+extern void wasi_sockets_ip_name_lookup_resolve_address_stream_drop_own(wasi_sockets_ip_name_lookup_own_resolve_address_stream_t handle);
+
+extern void wasi_sockets_ip_name_lookup_resolve_address_stream_drop_borrow(wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t handle);
+
+extern wasi_sockets_ip_name_lookup_borrow_resolve_address_stream_t wasi_sockets_ip_name_lookup_borrow_resolve_address_stream(wasi_sockets_ip_name_lookup_own_resolve_address_stream_t handle);
+
+void wasi_sockets_ip_name_lookup_option_ip_address_free(wasi_sockets_ip_name_lookup_option_ip_address_t *ptr);
+
+void wasi_sockets_ip_name_lookup_result_option_ip_address_error_code_free(wasi_sockets_ip_name_lookup_result_option_ip_address_error_code_t *ptr);
+
+void wasi_sockets_ip_name_lookup_result_own_resolve_address_stream_error_code_free(wasi_sockets_ip_name_lookup_result_own_resolve_address_stream_error_code_t *ptr);
+
+void wasi_sockets_tcp_ip_socket_address_free(wasi_sockets_tcp_ip_socket_address_t *ptr);
+
+extern void wasi_sockets_tcp_tcp_socket_drop_own(wasi_sockets_tcp_own_tcp_socket_t handle);
+
+extern void wasi_sockets_tcp_tcp_socket_drop_borrow(wasi_sockets_tcp_borrow_tcp_socket_t handle);
+
+extern wasi_sockets_tcp_borrow_tcp_socket_t wasi_sockets_tcp_borrow_tcp_socket(wasi_sockets_tcp_own_tcp_socket_t handle);
+
+void wasi_sockets_tcp_result_void_error_code_free(wasi_sockets_tcp_result_void_error_code_t *ptr);
+
+void wasi_sockets_tcp_result_tuple2_own_input_stream_own_output_stream_error_code_free(wasi_sockets_tcp_result_tuple2_own_input_stream_own_output_stream_error_code_t *ptr);
+
+void wasi_sockets_tcp_result_tuple3_own_tcp_socket_own_input_stream_own_output_stream_error_code_free(wasi_sockets_tcp_result_tuple3_own_tcp_socket_own_input_stream_own_output_stream_error_code_t *ptr);
+
+void wasi_sockets_tcp_result_ip_socket_address_error_code_free(wasi_sockets_tcp_result_ip_socket_address_error_code_t *ptr);
+
+void wasi_sockets_tcp_result_bool_error_code_free(wasi_sockets_tcp_result_bool_error_code_t *ptr);
+
+void wasi_sockets_tcp_result_duration_error_code_free(wasi_sockets_tcp_result_duration_error_code_t *ptr);
+
+void wasi_sockets_tcp_result_u32_error_code_free(wasi_sockets_tcp_result_u32_error_code_t *ptr);
+
+void wasi_sockets_tcp_result_u8_error_code_free(wasi_sockets_tcp_result_u8_error_code_t *ptr);
+
+void wasi_sockets_tcp_result_u64_error_code_free(wasi_sockets_tcp_result_u64_error_code_t *ptr);
+
+void wasi_sockets_tcp_create_socket_result_own_tcp_socket_error_code_free(wasi_sockets_tcp_create_socket_result_own_tcp_socket_error_code_t *ptr);
+
+void wasi_sockets_udp_ip_socket_address_free(wasi_sockets_udp_ip_socket_address_t *ptr);
+
+void wasi_sockets_udp_incoming_datagram_free(wasi_sockets_udp_incoming_datagram_t *ptr);
+
+void wasi_sockets_udp_option_ip_socket_address_free(wasi_sockets_udp_option_ip_socket_address_t *ptr);
+
+void wasi_sockets_udp_outgoing_datagram_free(wasi_sockets_udp_outgoing_datagram_t *ptr);
+
+extern void wasi_sockets_udp_udp_socket_drop_own(wasi_sockets_udp_own_udp_socket_t handle);
+
+extern void wasi_sockets_udp_udp_socket_drop_borrow(wasi_sockets_udp_borrow_udp_socket_t handle);
+
+extern wasi_sockets_udp_borrow_udp_socket_t wasi_sockets_udp_borrow_udp_socket(wasi_sockets_udp_own_udp_socket_t handle);
+
+extern void wasi_sockets_udp_incoming_datagram_stream_drop_own(wasi_sockets_udp_own_incoming_datagram_stream_t handle);
+
+extern void wasi_sockets_udp_incoming_datagram_stream_drop_borrow(wasi_sockets_udp_borrow_incoming_datagram_stream_t handle);
+
+extern wasi_sockets_udp_borrow_incoming_datagram_stream_t wasi_sockets_udp_borrow_incoming_datagram_stream(wasi_sockets_udp_own_incoming_datagram_stream_t handle);
+
+extern void wasi_sockets_udp_outgoing_datagram_stream_drop_own(wasi_sockets_udp_own_outgoing_datagram_stream_t handle);
+
+extern void wasi_sockets_udp_outgoing_datagram_stream_drop_borrow(wasi_sockets_udp_borrow_outgoing_datagram_stream_t handle);
+
+extern wasi_sockets_udp_borrow_outgoing_datagram_stream_t wasi_sockets_udp_borrow_outgoing_datagram_stream(wasi_sockets_udp_own_outgoing_datagram_stream_t handle);
+
+void wasi_sockets_udp_result_void_error_code_free(wasi_sockets_udp_result_void_error_code_t *ptr);
+
+void wasi_sockets_udp_result_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_error_code_free(wasi_sockets_udp_result_tuple2_own_incoming_datagram_stream_own_outgoing_datagram_stream_error_code_t *ptr);
+
+void wasi_sockets_udp_result_ip_socket_address_error_code_free(wasi_sockets_udp_result_ip_socket_address_error_code_t *ptr);
+
+void wasi_sockets_udp_result_u8_error_code_free(wasi_sockets_udp_result_u8_error_code_t *ptr);
+
+void wasi_sockets_udp_result_u64_error_code_free(wasi_sockets_udp_result_u64_error_code_t *ptr);
+
+void wasi_sockets_udp_list_incoming_datagram_free(wasi_sockets_udp_list_incoming_datagram_t *ptr);
+
+void wasi_sockets_udp_result_list_incoming_datagram_error_code_free(wasi_sockets_udp_result_list_incoming_datagram_error_code_t *ptr);
+
+void wasi_sockets_udp_list_outgoing_datagram_free(wasi_sockets_udp_list_outgoing_datagram_t *ptr);
+
+void wasi_sockets_udp_create_socket_result_own_udp_socket_error_code_free(wasi_sockets_udp_create_socket_result_own_udp_socket_error_code_t *ptr);
 
 void exports_wasi_cli_run_result_void_void_free(exports_wasi_cli_run_result_void_void_t *ptr);
 

@@ -698,7 +698,7 @@ pub fn directory_entry_stream_read_directory_entry(
 /// `filesystem-error-code`: the filesystem's code for a stream's `error`, if it has one.
 pub fn filesystem_error_code(call: &mut P2Call<'_>, err: i32, ret: i32) -> Result<(), HostError> {
     let code = match call.object(err as u32, HostKind::IoError)? {
-        HostObject::IoError(IoError { code }) => Some(*code),
+        HostObject::IoError(IoError { code, .. }) => Some(*code),
         _ => unreachable!("the handle table checked the kind"),
     };
     call.store_result(ret, code)

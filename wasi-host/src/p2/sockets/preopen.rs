@@ -1,9 +1,9 @@
-//! `wasi:sockets/tcp`, the part P1 can reach: a listening socket the executable was built to
-//! open (`--tcp-listen`), the connections accepted on it, and receiving, sending and shutting
-//! down on those.
+//! The TCP sockets P1 can reach: a listening socket the executable was built to open
+//! (`--tcp-listen`), the connections accepted on it, and receiving, sending and shutting down
+//! on those.
 //!
-//! The guest cannot create, bind or connect sockets: it only receives the listeners baked into
-//! its executable, so the network it can reach is exactly what its builder allowed. Errors are
+//! A P1 guest cannot create, bind or connect sockets: it only receives the listeners baked
+//! into its executable, so the network it can reach is exactly what its builder allowed. Errors are
 //! the host's errno mapped one to one ([`Errno::from_host`]); there is no socket equivalent
 //! of the filesystem's reduced error table in wasmtime to match.
 
