@@ -8,6 +8,9 @@
 //! ([`bless`], [`expect_golden`], [`expect_status`], [`line_diff`]) and paths
 //! ([`workspace_root`]).
 
+#[path = "support/http_server.rs"]
+pub mod http_server;
+
 use anyhow::{bail, Context, Result};
 use std::ffi::OsStr;
 use std::io::{Read, Write};
@@ -142,7 +145,7 @@ pub fn wasmtime_network_args(flags: &[String]) -> Option<Vec<&'static str>> {
     match flags {
         [] => Some(Vec::new()),
         [only] if only == "--allow-net" => {
-            Some(vec!["-S", "inherit-network", "-S", "allow-ip-name-lookup"])
+            Some(vec!["-S", "inherit-network", "-S", "allow-ip-name-lookup", "-S", "http"])
         }
         _ => None,
     }
@@ -349,12 +352,23 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
 
 /// Splits the contents of an `.args` file into arguments: one per line, an empty line is
 /// an empty argument, and the final line end is not an extra argument.
+///
+/// `$HTTP_SERVER` in an argument stands for the address (`IP:PORT`) of the test HTTP server
+/// ([`http_server`]), which starts the first time an argument names it.
 pub fn parse_args_file(text: &str) -> Vec<String> {
     if text.is_empty() {
         return Vec::new();
     }
     let text = text.strip_suffix('\n').unwrap_or(text);
-    text.split('\n').map(str::to_string).collect()
+    text.split('\n')
+        .map(|arg| {
+            if arg.contains("$HTTP_SERVER") {
+                arg.replace("$HTTP_SERVER", &http_server::address().to_string())
+            } else {
+                arg.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The files directly in `dir` whose name ends with `.ext`, sorted.

@@ -268,6 +268,28 @@ pub enum HostObject {
     IncomingDatagramStream(crate::p2::sockets::udp::IncomingDatagramStream),
     /// `wasi:sockets/udp` `outgoing-datagram-stream`.
     OutgoingDatagramStream(crate::p2::sockets::udp::OutgoingDatagramStream),
+    /// `wasi:http/types` `fields`.
+    Fields(crate::p2::http::fields::Fields),
+    /// `wasi:http/types` `incoming-request`.
+    IncomingRequest(crate::p2::http::request::IncomingRequest),
+    /// `wasi:http/types` `outgoing-request`.
+    OutgoingRequest(crate::p2::http::request::OutgoingRequest),
+    /// `wasi:http/types` `request-options`.
+    RequestOptions(crate::p2::http::request::RequestOptions),
+    /// `wasi:http/types` `response-outparam`.
+    ResponseOutparam(crate::p2::http::response::ResponseOutparam),
+    /// `wasi:http/types` `incoming-response`.
+    IncomingResponse(crate::p2::http::response::IncomingResponse),
+    /// `wasi:http/types` `incoming-body`.
+    IncomingBody(crate::p2::http::body::IncomingBody),
+    /// `wasi:http/types` `future-trailers`.
+    FutureTrailers(crate::p2::http::body::FutureTrailers),
+    /// `wasi:http/types` `outgoing-response`.
+    OutgoingResponse(crate::p2::http::response::OutgoingResponse),
+    /// `wasi:http/types` `outgoing-body`.
+    OutgoingBody(crate::p2::http::body::OutgoingBody),
+    /// `wasi:http/types` `future-incoming-response`.
+    FutureIncomingResponse(crate::p2::http::response::FutureIncomingResponse),
 }
 
 impl HostObject {
@@ -288,6 +310,17 @@ impl HostObject {
             HostObject::UdpSocket(_) => HostKind::UdpSocket,
             HostObject::IncomingDatagramStream(_) => HostKind::IncomingDatagramStream,
             HostObject::OutgoingDatagramStream(_) => HostKind::OutgoingDatagramStream,
+            HostObject::Fields(_) => HostKind::Fields,
+            HostObject::IncomingRequest(_) => HostKind::IncomingRequest,
+            HostObject::OutgoingRequest(_) => HostKind::OutgoingRequest,
+            HostObject::RequestOptions(_) => HostKind::RequestOptions,
+            HostObject::ResponseOutparam(_) => HostKind::ResponseOutparam,
+            HostObject::IncomingResponse(_) => HostKind::IncomingResponse,
+            HostObject::IncomingBody(_) => HostKind::IncomingBody,
+            HostObject::FutureTrailers(_) => HostKind::FutureTrailers,
+            HostObject::OutgoingResponse(_) => HostKind::OutgoingResponse,
+            HostObject::OutgoingBody(_) => HostKind::OutgoingBody,
+            HostObject::FutureIncomingResponse(_) => HostKind::FutureIncomingResponse,
         }
     }
 }

@@ -1,7 +1,9 @@
 // The network policy seen from a guest: built with `--allow-tcp-listen 127.0.0.1` and
 // `--allow-tcp-connect 127.0.0.1` (p2_net_policy.net) and nothing else, it may listen and
 // connect on 127.0.0.1 only; every other bind, listen, connect, UDP use and name lookup is
-// `access-denied`, and the guest goes on.
+// `access-denied`, and the guest goes on. HTTP requests obey the same outbound rules: one
+// to 127.0.0.1 goes out (and finds no server); one elsewhere, or to a name the guest may not
+// look up (resolving would use the network too), is `HTTP-request-denied`.
 #include "p2_util.h"
 
 typedef wasi_sockets_tcp_own_tcp_socket_t tcp_own_t;
@@ -10,6 +12,47 @@ typedef wasi_sockets_tcp_own_tcp_socket_t tcp_own_t;
 #define FAMILY_V6 WASI_SOCKETS_NETWORK_IP_ADDRESS_FAMILY_IPV6
 
 static wasi_sockets_network_borrow_network_t net;
+
+// Sends `GET http://AUTHORITY/` and says how the request ended.
+static void http_get(const char *authority) {
+  wasi_http_types_own_outgoing_request_t req =
+      wasi_http_types_constructor_outgoing_request(wasi_http_types_constructor_fields());
+  wasi_http_types_borrow_outgoing_request_t r = wasi_http_types_borrow_outgoing_request(req);
+  wasi_http_types_scheme_t scheme = {.tag = WASI_HTTP_TYPES_SCHEME_HTTP};
+  wasi_http_types_method_outgoing_request_set_scheme(r, &scheme);
+  p2_guest_string_t a = str(authority);
+  wasi_http_types_method_outgoing_request_set_authority(r, &a);
+  printf("http GET %s: ", authority);
+  wasi_http_outgoing_handler_own_future_incoming_response_t future;
+  wasi_http_types_error_code_t err;
+  if (!wasi_http_outgoing_handler_handle(req, NULL, &future, &err)) {
+    printf("error %u at once\n", err.tag);
+    return;
+  }
+  wasi_http_types_borrow_future_incoming_response_t f =
+      wasi_http_types_borrow_future_incoming_response(future);
+  wasi_http_types_result_result_own_incoming_response_error_code_void_t got;
+  for (int waits = 0; !wasi_http_types_method_future_incoming_response_get(f, &got); waits++) {
+    if (waits > 100) {
+      puts("no answer");
+      exit(1);
+    }
+    block_on(wasi_http_types_method_future_incoming_response_subscribe(f));
+  }
+  if (got.is_err) {
+    puts("taken twice");
+  } else if (!got.val.ok.is_err) {
+    puts("a response");
+    wasi_http_types_incoming_response_drop_own(got.val.ok.val.ok);
+  } else if (got.val.ok.val.err.tag == WASI_HTTP_TYPES_ERROR_CODE_HTTP_REQUEST_DENIED) {
+    puts("error HTTP-request-denied");
+  } else if (got.val.ok.val.err.tag == WASI_HTTP_TYPES_ERROR_CODE_CONNECTION_REFUSED) {
+    puts("error connection-refused");
+  } else {
+    printf("error %u\n", got.val.ok.val.err.tag);
+  }
+  wasi_http_types_future_incoming_response_drop_own(future);
+}
 
 static tcp_own_t new_tcp(uint8_t family) {
   tcp_own_t s;
@@ -106,6 +149,9 @@ bool exports_wasi_cli_run_run(void) {
       printf("error %s\n", net_error_name(err));
     }
   }
+  http_get("127.0.0.1:1");
+  http_get("127.0.0.2:1");
+  http_get("localhost:1");
   wasi_sockets_tcp_tcp_socket_drop_own(listener);
   wasi_sockets_network_network_drop_own(own);
   return true;

@@ -44,6 +44,24 @@ impl P2Call<'_> {
         Ok(self.ctx.resources.get(self.instance, handle, kind)?)
     }
 
+    /// Takes the host object behind the caller's owned `handle`, of `kind`: the handle goes,
+    /// as when an `own` parameter moves a resource to its callee.
+    pub fn take_own(&mut self, handle: u32, kind: HostKind) -> Result<HostObject, HostError> {
+        let rep = self
+            .ctx
+            .resources
+            .table(self.instance)
+            .take_own(handle, kind.ty())?;
+        Ok(self
+            .ctx
+            .resources
+            .objects
+            .remove(rep)
+            .ok_or(HostTrap::canon(
+                "a resource handle to a dropped host object",
+            ))?)
+    }
+
     /// Allocates `size` bytes aligned to `align` in the guest with its `realloc`, checking
     /// that the block it returns is aligned and inside the memory.
     pub fn alloc(&mut self, size: u32, align: u32) -> Result<u32, HostError> {

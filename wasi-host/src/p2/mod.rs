@@ -7,6 +7,7 @@ pub mod call;
 pub mod cli;
 pub mod clocks;
 pub mod filesystem;
+pub mod http;
 pub mod poll;
 pub mod random;
 pub mod sockets;

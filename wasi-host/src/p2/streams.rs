@@ -13,6 +13,7 @@ use crate::error::{Errno, HostError, HostTrap};
 use crate::host_fd::{self, Blocking};
 use crate::p2::call::P2Call;
 use crate::p2::filesystem::ErrorCode;
+use crate::p2::http::body::{IncomingReader, OutgoingWriter};
 use crate::p2::poll::Pollable;
 use crate::p2::sockets::tcp::{TcpReader, TcpWriter};
 use crate::p2::values::{store_two_cases, Bytes, Store};
@@ -42,6 +43,8 @@ pub enum OutputStream {
     Append(OwnedFd),
     /// A TCP connection.
     Tcp(TcpWriter),
+    /// The body of an HTTP request or response the guest sends.
+    HttpBody(OutgoingWriter),
     /// A stream whose last operation failed: closed for good, as the WIT says.
     Failed,
 }
@@ -60,6 +63,8 @@ pub enum InputStream {
     },
     /// A TCP connection.
     Tcp(TcpReader),
+    /// The body of an HTTP request or response the guest received.
+    HttpBody(IncomingReader),
     /// A stream whose last operation failed: closed for good, as the WIT says.
     Failed,
 }
@@ -71,6 +76,8 @@ pub struct IoError {
     pub code: ErrorCode,
     /// The error as `wasi:sockets` names it, for a socket's stream.
     pub network: Option<crate::p2::sockets::network::ErrorCode>,
+    /// The error as `wasi:http` names it, for a body's stream.
+    pub http: Option<crate::p2::http::error::ErrorCode>,
 }
 
 impl IoError {
@@ -79,6 +86,7 @@ impl IoError {
         IoError {
             code: ErrorCode::from_errno(errno),
             network: None,
+            http: None,
         }
     }
 
@@ -87,6 +95,16 @@ impl IoError {
         IoError {
             code: ErrorCode::from_errno(Errno::from_host(errno)),
             network: Some(crate::p2::sockets::network::ErrorCode::from_host(errno)),
+            http: None,
+        }
+    }
+
+    /// The error of an HTTP body's stream.
+    pub(crate) fn http(code: crate::p2::http::error::ErrorCode) -> IoError {
+        IoError {
+            code: ErrorCode::Io,
+            network: None,
+            http: Some(code),
         }
     }
 }
@@ -172,6 +190,7 @@ impl OutputStream {
             OutputStream::Append(fd) => append_all(fd.as_raw_fd(), bytes),
             OutputStream::Failed => return Err(StreamError::Closed),
             OutputStream::Tcp(_) => return fail_on_error(self, |s| tcp_out(s).write(bytes)),
+            OutputStream::HttpBody(body) => return body.write(bytes),
             OutputStream::File { fd, offset } => {
                 let mut bufs = [std::io::IoSlice::new(bytes)];
                 let n = host_fd::pwrite_all_vectored(fd.as_raw_fd(), &mut bufs, *offset);
@@ -199,7 +218,18 @@ impl OutputStream {
         match self {
             OutputStream::Failed => Err(StreamError::Closed),
             OutputStream::Tcp(_) => fail_on_error(self, |s| tcp_out(s).check_write()),
+            OutputStream::HttpBody(body) => body.check_write(),
             _ => Ok(WRITE_BUDGET),
+        }
+    }
+
+    /// Uses `len` bytes of what `check-write` permitted, for the streams that count it
+    /// (writing more traps, as the WIT says).
+    fn take_permit(&mut self, len: u64) -> Result<(), HostTrap> {
+        match self {
+            OutputStream::Tcp(tcp) => tcp.take_permit(len),
+            OutputStream::HttpBody(body) => body.take_permit(len),
+            _ => Ok(()),
         }
     }
 
@@ -209,6 +239,7 @@ impl OutputStream {
         match self {
             OutputStream::Failed => Err(StreamError::Closed),
             OutputStream::Tcp(_) => fail_on_error(self, |s| tcp_out(s).flush(blocking)),
+            OutputStream::HttpBody(body) => body.flush(blocking),
             _ => Ok(()),
         }
     }
@@ -216,6 +247,7 @@ impl OutputStream {
     fn pollable(&self) -> Pollable {
         match self {
             OutputStream::Tcp(tcp) => tcp.pollable(),
+            OutputStream::HttpBody(body) => body.pollable(),
             OutputStream::Stdio(fd) => Pollable::Writable(*fd),
             OutputStream::File { .. } | OutputStream::Append(_) | OutputStream::Failed => {
                 Pollable::Ready
@@ -291,6 +323,7 @@ impl InputStream {
             return Ok(Vec::new());
         }
         let data = match self {
+            InputStream::HttpBody(body) => return body.read(len, blocking),
             InputStream::Tcp(tcp) => {
                 let result = tcp.read(len, blocking);
                 if matches!(&result, Err(e) if e.is_failure()) {
@@ -333,6 +366,7 @@ impl InputStream {
         match self {
             InputStream::Stdio(fd) => Pollable::Readable(*fd),
             InputStream::Tcp(tcp) => tcp.pollable(),
+            InputStream::HttpBody(body) => body.pollable(),
             InputStream::File { .. } | InputStream::Failed => Pollable::Ready,
         }
     }
@@ -420,9 +454,7 @@ pub fn output_stream_write(
         .slice(contents as u32, contents_len as u32)?
         .to_vec();
     let stream = output(call, this)?;
-    if let OutputStream::Tcp(tcp) = stream {
-        tcp.take_permit(bytes.len() as u64)?;
-    }
+    stream.take_permit(bytes.len() as u64)?;
     let result = stream.write(&bytes);
     store(call, ret, result)
 }
@@ -488,9 +520,7 @@ pub fn output_stream_write_zeroes(
     }
     let zeroes = vec![0u8; len as u64 as usize];
     let stream = output(call, this)?;
-    if let OutputStream::Tcp(tcp) = stream {
-        tcp.take_permit(len as u64)?;
-    }
+    stream.take_permit(len as u64)?;
     let result = stream.write(&zeroes);
     store(call, ret, result)
 }

@@ -27,7 +27,7 @@ pub enum NetUse {
 }
 
 /// A network policy.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct NetPolicy {
     allow_all: bool,
     tcp_connect: Vec<NetRule>,
@@ -117,6 +117,23 @@ impl NetPolicy {
                 })
                 .unwrap_or_default()
         })
+    }
+
+    /// Whether a rule for `use_` names the host `name` with `port` (so every address of it
+    /// is allowed), or the policy allows everything.
+    pub fn allows_name(&self, use_: NetUse, name: &str, port: u16) -> bool {
+        if self.allow_all {
+            return true;
+        }
+        let name = name.strip_suffix('.').unwrap_or(name).to_ascii_lowercase();
+        let rules = match use_ {
+            NetUse::TcpBind | NetUse::TcpListen => &self.tcp_listen,
+            NetUse::TcpConnect => &self.tcp_connect,
+            NetUse::UdpBind | NetUse::UdpSend => &self.udp,
+        };
+        rules
+            .iter()
+            .any(|r| matches!(&r.host, RuleHost::Name(n) if *n == name) && r.ports.contains(&port))
     }
 
     /// Whether the guest may resolve `name` (lower case, without a trailing dot).
