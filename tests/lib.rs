@@ -8,6 +8,8 @@
 //! ([`bless`], [`expect_golden`], [`expect_status`], [`line_diff`]) and paths
 //! ([`workspace_root`]).
 
+#[path = "support/http_client.rs"]
+pub mod http_client;
 #[path = "support/http_server.rs"]
 pub mod http_server;
 
@@ -144,9 +146,14 @@ pub fn apply_network_flags(
 pub fn wasmtime_network_args(flags: &[String]) -> Option<Vec<&'static str>> {
     match flags {
         [] => Some(Vec::new()),
-        [only] if only == "--allow-net" => {
-            Some(vec!["-S", "inherit-network", "-S", "allow-ip-name-lookup", "-S", "http"])
-        }
+        [only] if only == "--allow-net" => Some(vec![
+            "-S",
+            "inherit-network",
+            "-S",
+            "allow-ip-name-lookup",
+            "-S",
+            "http",
+        ]),
         _ => None,
     }
 }

@@ -34,6 +34,12 @@ use std::path::Path;
 pub fn compile_command(wasm: &[u8], name: &str, config: &Config) -> Result<CompiledProgram> {
     if component::is_component(wasm) {
         component::compile_component(wasm, config)
+    } else if config.wasi.listen.is_some() {
+        Err(CompileError::Unsupported(
+            "--listen makes an HTTP server of a `wasi:http/proxy` component; this is a core \
+             module"
+                .into(),
+        ))
     } else {
         compile_program(
             &[ModuleInput {

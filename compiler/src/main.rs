@@ -71,6 +71,10 @@ struct PolicyArgs {
     /// on it with sock_accept. Its descriptor follows the preopened directories.
     #[arg(long = "tcp-listen", value_name = "IP:PORT")]
     tcp_listen: Vec<String>,
+    /// Build a `wasi:http/proxy` component into an HTTP server listening on IP:PORT (port 0
+    /// picks a free one). The environment variable WASI_AOT_LISTEN overrides it at run time.
+    #[arg(long, value_name = "IP:PORT")]
+    listen: Option<String>,
     /// Let the guest's sockets reach the whole network: connect, listen, UDP and name
     /// lookup anywhere. Without it and the narrower --allow-* forms, the network is denied.
     #[arg(long)]
@@ -155,6 +159,14 @@ impl PolicyArgs {
                 .into());
             }
         }
+        if let Some(addr) = &self.listen {
+            if addr.parse::<std::net::SocketAddr>().is_err() {
+                return Err(UsageError(format!(
+                    "bad --listen `{addr}`: expected IP:PORT, e.g. 0.0.0.0:8080 or [::]:8080"
+                ))
+                .into());
+            }
+        }
         for (flag, rules) in [
             ("--allow-tcp-connect", &self.allow_tcp_connect),
             ("--allow-tcp-listen", &self.allow_tcp_listen),
@@ -182,6 +194,7 @@ impl PolicyArgs {
                 tcp_listen_rules: self.allow_tcp_listen.clone(),
                 udp: self.allow_udp.clone(),
                 name_lookup: self.allow_name_lookup,
+                listen: self.listen.clone(),
             },
             threads: self.jobs,
             ..Config::default()

@@ -633,7 +633,9 @@ fn plan_module(
     let mut adapters = Vec::new();
     // A component's core imports are bound at instantiation, from its plan, as a script's are.
     let kind = match kind {
-        ProgramKind::Component | ProgramKind::ComponentScript => ProgramKind::Script,
+        ProgramKind::Component | ProgramKind::ComponentScript | ProgramKind::HttpProxy => {
+            ProgramKind::Script
+        }
         other => other,
     };
     for import in &info.imports {
@@ -684,7 +686,7 @@ fn plan_module(
                 }
             }
             (_, ProgramKind::Command) => return Err(unknown_import(import, info)),
-            (_, ProgramKind::Component | ProgramKind::ComponentScript) => {
+            (_, ProgramKind::Component | ProgramKind::ComponentScript | ProgramKind::HttpProxy) => {
                 unreachable!("component imports are planned as a script's")
             }
             (ImportType::Func(t), ProgramKind::Script) => {

@@ -4,11 +4,10 @@
 //! then runs the program: a WASI command (instantiate, call `_start`, exit with its
 //! status) or, for the spec harness, a script read from stdin.
 
-use crate::instance::{self, Extern, Instance, STACK_LIMIT};
+use crate::instance::{self, Extern, Instance};
 use crate::trap::{self, Unwound};
 use crate::{harness, host, program};
 use std::ffi::CStr;
-use std::sync::atomic::Ordering;
 use wasi_aot_abi::metadata::ProgramKind;
 use wasi_aot_host::p2::sockets::policy::NetPolicy;
 use wasi_aot_host::{HostTrap, WasiCtx};
@@ -69,7 +68,7 @@ fn set_stack_limit() {
     };
     let bottom = top.next_multiple_of(4096).saturating_sub(size);
     let limit = (bottom + wasi_aot_abi::STACK_RESERVE).min(sp.saturating_sub(64 * 1024));
-    STACK_LIMIT.store(limit, Ordering::Relaxed);
+    instance::set_stack_limit(limit);
 }
 
 /// The C entry point (not exported in the crate's own unit-test binary, where libtest
@@ -96,6 +95,7 @@ pub unsafe extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_cha
         ProgramKind::Script => harness::run(),
         ProgramKind::Command => run_command(program, args),
         ProgramKind::Component => run_component(program, args),
+        ProgramKind::HttpProxy => crate::serve::run(program, guest_args(args)),
         ProgramKind::ComponentScript => {
             install_context(program, args);
             crate::component::script::run(program)
@@ -122,7 +122,7 @@ fn guest_env(program: &program::Program) -> Vec<Vec<u8>> {
 /// The guest's WASI context: argv, environment, then the preopens of the baked-in policy, in
 /// descriptor order (directories from 3 on, then listening sockets). A preopen that cannot be
 /// opened stops the program before it starts.
-fn guest_ctx(program: &program::Program, args: Vec<Vec<u8>>) -> Result<WasiCtx, String> {
+pub(crate) fn guest_ctx(program: &program::Program, args: Vec<Vec<u8>>) -> Result<WasiCtx, String> {
     let policy = &program.meta.wasi;
     let mut ctx = WasiCtx::new(args, guest_env(program));
     for (host, guest) in &policy.dirs {
@@ -152,15 +152,19 @@ fn guest_ctx(program: &program::Program, args: Vec<Vec<u8>>) -> Result<WasiCtx, 
     Ok(ctx)
 }
 
-/// Sets up the guest's WASI context: argv (the executable's name first, not the path it was
-/// started by), environment and preopens.
-fn install_context(program: &program::Program, mut args: Vec<Vec<u8>>) {
+/// The guest's argv: the executable's name first, not the path it was started by.
+fn guest_args(mut args: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
     if let Some(argv0) = args.first_mut() {
         if let Some(slash) = argv0.iter().rposition(|b| *b == b'/') {
             argv0.drain(..=slash);
         }
     }
-    let ctx = match guest_ctx(program, args) {
+    args
+}
+
+/// Sets up the guest's WASI context: argv, environment and preopens.
+fn install_context(program: &program::Program, args: Vec<Vec<u8>>) {
+    let ctx = match guest_ctx(program, guest_args(args)) {
         Ok(ctx) => ctx,
         Err(message) => die(&message),
     };
@@ -198,9 +202,16 @@ fn report(unwound: Unwound) -> i32 {
     if let Unwound::Host(HostTrap::Exit(code), _) = unwound {
         return code;
     }
-    eprintln!("error: wasm trap: {}", unwound.message());
-    if !unwound.pcs().is_empty() {
-        eprint!("wasm backtrace:\n{}", trap::format_backtrace(unwound.pcs()));
-    }
+    eprint!("{}", trap_report(&unwound));
     TRAP_STATUS
+}
+
+/// The report of a trap: `error: wasm trap: ...` and the backtrace.
+pub(crate) fn trap_report(unwound: &Unwound) -> String {
+    let mut report = format!("error: wasm trap: {}\n", unwound.message());
+    if !unwound.pcs().is_empty() {
+        report.push_str("wasm backtrace:\n");
+        report.push_str(&trap::format_backtrace(unwound.pcs()));
+    }
+    report
 }

@@ -12,7 +12,8 @@ use wasi_aot_abi::vmctx::{VmHeader, VmMemory};
 use wasi_aot_host::{GuestMemory, HostError, HostTrap, WasiCtx};
 
 thread_local! {
-    /// The context of the guest running on this thread, for the rest of the process. A
+    /// The context of the guest running on this thread (for the rest of the process, or a
+    /// server's for one request). A
     /// plain pointer, not a `RefCell`: host calls are the only users, and a host function
     /// never runs while another is active on the same context (a host function that calls
     /// back into the guest, as WASI 0.2's `realloc` does, releases it first, and the guest
@@ -21,9 +22,21 @@ thread_local! {
     static CTX: Cell<*mut WasiCtx> = const { Cell::new(std::ptr::null_mut()) };
 }
 
-/// Installs the WASI context used by host calls on this thread, for the rest of the process.
+/// Installs the WASI context used by host calls on this thread (until the next
+/// [`clear_context`]).
 pub fn set_context(ctx: WasiCtx) {
+    clear_context();
     CTX.with(|c| c.set(Box::into_raw(Box::new(ctx))));
+}
+
+/// Drops this thread's WASI context, and with it every host object the guest still holds.
+/// Never while a host call runs on the thread: only between a server's requests.
+pub fn clear_context() {
+    let ctx = CTX.with(|c| c.replace(std::ptr::null_mut()));
+    if !ctx.is_null() {
+        // SAFETY: `set_context` leaked it, and no host call runs (see the contract).
+        drop(unsafe { Box::from_raw(ctx) });
+    }
 }
 
 /// Runs `f` on this thread's WASI context (a trap with status 70 if there is none).

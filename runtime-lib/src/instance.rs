@@ -6,30 +6,52 @@ use crate::memory::Memory;
 use crate::program::{self, Program};
 use crate::table::Table;
 use crate::trap::{self, Unwound};
+use std::cell::Cell;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use wasi_aot_abi::metadata::{self as md, ConstExpr, ConstOp, ElemMode, ExternKind, ImportKind};
 use wasi_aot_abi::vmctx::{
     VmException, VmFuncImport, VmFuncRef, VmGlobal, VmHeader, VmMemory, VmTable,
 };
 use wasi_aot_abi::{Trap, VmOffsets};
 
-/// Lowest stack address compiled code may use; set once at start.
-pub static STACK_LIMIT: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Lowest stack address compiled code on this thread may use; set when the thread
+    /// starts running guests (the main thread's at start, each server worker's as it
+    /// starts), and copied into every vmctx instantiated on the thread.
+    static STACK_LIMIT: Cell<usize> = const { Cell::new(0) };
+    /// The pending exception while one propagates through compiled code on this thread
+    /// (null otherwise). Every vmctx header of the thread's instances points here; compiled
+    /// code tests it after each call in programs that use exceptions. An instance only runs
+    /// on the thread that created it.
+    static PENDING_EXCEPTION: Cell<*mut VmException> = const { Cell::new(std::ptr::null_mut()) };
+}
 
-/// The pending exception while one propagates through compiled code (null otherwise).
-/// Every vmctx header points here; compiled code tests it after each call in programs that
-/// use exceptions. Only the thread running wasm touches it.
-static mut PENDING_EXCEPTION: *mut VmException = std::ptr::null_mut();
+thread_local! {
+    /// Whether an instance that fails to instantiate on this thread is freed at once. Not in
+    /// the spec harness, where what its element segments wrote into other instances' tables
+    /// stays callable; in a server, whose instances live for one request.
+    static DISPOSABLE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes the instances this thread creates disposable (see `DISPOSABLE`).
+pub fn set_disposable() {
+    DISPOSABLE.with(|d| d.set(true));
+}
+
+/// Sets this thread's stack limit (see `STACK_LIMIT`).
+pub fn set_stack_limit(limit: usize) {
+    STACK_LIMIT.with(|l| l.set(limit));
+}
+
+/// This thread's stack limit.
+pub fn stack_limit() -> usize {
+    STACK_LIMIT.with(Cell::get)
+}
 
 /// Takes the pending exception, if any.
 fn take_pending_exception() -> Option<*mut VmException> {
-    // SAFETY: single-threaded access, see `PENDING_EXCEPTION`.
-    unsafe {
-        let slot = &raw mut PENDING_EXCEPTION;
-        let exn = slot.replace(std::ptr::null_mut());
-        (!exn.is_null()).then_some(exn)
-    }
+    let exn = PENDING_EXCEPTION.with(|p| p.replace(std::ptr::null_mut()));
+    (!exn.is_null()).then_some(exn)
 }
 
 /// Makes `exn` the pending exception.
@@ -37,8 +59,7 @@ fn take_pending_exception() -> Option<*mut VmException> {
 /// # Safety
 /// `exn` must point to a live exception record (they are never freed).
 pub unsafe fn set_pending_exception(exn: *mut VmException) {
-    // SAFETY: single-threaded access, see `PENDING_EXCEPTION`.
-    unsafe { (&raw mut PENDING_EXCEPTION).write(exn) };
+    PENDING_EXCEPTION.with(|p| p.set(exn));
 }
 
 /// The identity of an exception tag: its address. Never freed.
@@ -83,7 +104,8 @@ pub enum InstantiateError {
     Resource(String),
 }
 
-/// A live instance. Boxed and never freed: compiled code holds pointers into it.
+/// A live instance. Boxed, and freed only by [`Instance::destroy`] (a server's instances,
+/// one per request): compiled code holds pointers into it.
 pub struct Instance {
     /// Index of its module in the program.
     pub module_index: usize,
@@ -171,24 +193,68 @@ impl Instance {
         // SAFETY: the header is at offset 0 of the freshly allocated vmctx.
         unsafe {
             let header = vmctx as *mut VmHeader;
-            (*header).stack_limit = STACK_LIMIT.load(Ordering::Relaxed);
+            (*header).stack_limit = stack_limit();
             (*header).instance = (instance as *mut Instance).cast();
-            (*header).pending_exception = &raw mut PENDING_EXCEPTION;
+            (*header).pending_exception = PENDING_EXCEPTION.with(Cell::as_ptr);
         }
-        let mut funcs = instance.link_imports(program, resolve)?;
-        instance.create_functions(program, &mut funcs);
-        instance.create_tags();
-        instance.create_globals()?;
-        instance.create_memories(program)?;
-        instance.create_tables()?;
-        instance.set_wasi_memory();
-        instance.apply_segments()?;
-        if let Some(start) = module.start {
-            let f = instance.funcref(start);
+        match instance.initialize(program, resolve) {
+            Ok(()) => Ok(instance),
+            Err(e) => {
+                if DISPOSABLE.with(Cell::get) {
+                    // SAFETY: the instance never became reachable by anyone else.
+                    unsafe { Instance::destroy(instance) };
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Everything of instantiation after the vmctx exists, in the spec's order.
+    fn initialize(
+        &mut self,
+        program: &Program,
+        resolve: &dyn Fn(&str, &str) -> Option<Extern>,
+    ) -> Result<(), InstantiateError> {
+        let mut funcs = self.link_imports(program, resolve)?;
+        self.create_functions(program, &mut funcs);
+        self.create_tags();
+        self.create_globals()?;
+        self.create_memories(program)?;
+        self.create_tables()?;
+        self.set_wasi_memory();
+        self.apply_segments()?;
+        if let Some(start) = self.module.start {
+            let f = self.funcref(start);
             // SAFETY: `f` is this instance's funcref for its start function.
             unsafe { invoke(f, &[]) }.map_err(InstantiateError::Trap)?;
         }
-        Ok(instance)
+        Ok(())
+    }
+
+    /// Frees the instance: its vmctx, the memories and tables it defines, and itself. (Its
+    /// exception tags' identities stay: exception records may still name them.)
+    ///
+    /// # Safety
+    /// `instance` came from [`Instance::new`], and nothing uses it, its exports or its
+    /// funcrefs afterwards.
+    pub unsafe fn destroy(instance: *mut Instance) {
+        // SAFETY: see the function's contract: the box is ours again.
+        let instance = unsafe { Box::from_raw(instance) };
+        let counts = instance.module.counts;
+        let defined_memories = instance
+            .memories
+            .iter()
+            .skip(counts.imported_memories as usize);
+        let defined_tables = instance.tables.iter().skip(counts.imported_tables as usize);
+        // SAFETY: the instance created these with `Box::into_raw`, and nothing uses them now.
+        unsafe {
+            defined_memories.for_each(|m| drop(Box::from_raw(*m)));
+            defined_tables.for_each(|t| drop(Box::from_raw(*t)));
+        }
+        let layout = std::alloc::Layout::from_size_align(instance.offsets.size() as usize, 16)
+            .expect("the layout it was allocated with");
+        // SAFETY: allocated in `new` with this layout.
+        unsafe { std::alloc::dealloc(instance.vmctx, layout) };
     }
 
     fn at<T>(&self, offset: u32) -> *mut T {

@@ -5,7 +5,8 @@
 //! the libcalls compiled code makes ([`libcalls`]), traps and their signal handler
 //! ([`trap`]), the WASI host functions ([`host`], [`host_p2`], forwarding to
 //! `wasi-aot-host`), components' instantiation plans and resource built-ins
-//! ([`component`]), and the script mode the spec harness drives ([`harness`]).
+//! ([`component`]), the HTTP server a proxy component runs as ([`serve`]), and the script
+//! mode the spec harness drives ([`harness`]).
 //!
 //! Boundaries: everything shared with compiled code comes from `wasi-aot-abi`; WASI
 //! semantics live in `wasi-aot-host`. The runtime knows nothing of Cranelift or wasmparser.
@@ -19,5 +20,6 @@ pub mod instance;
 pub mod libcalls;
 pub mod memory;
 pub mod program;
+pub mod serve;
 pub mod table;
 pub mod trap;

@@ -14,6 +14,16 @@ pub struct Memory {
     pub max_pages: u64,
     /// Its declared type (limits as declared; `min` is the current size for exports).
     pub ty: MemoryType,
+    /// Size of the reservation at `vm.base`, unmapped when the memory is dropped.
+    reservation: u64,
+}
+
+impl Drop for Memory {
+    fn drop(&mut self) {
+        // SAFETY: the reservation was mapped by `new` and nothing uses it any more (only a
+        // server's per-request instances are ever destroyed).
+        unsafe { libc::munmap((*self.vm).base.cast(), self.reservation as usize) };
+    }
 }
 
 /// Largest page count of any memory: 4 GiB, the part of the reservation below the guard.
@@ -64,7 +74,12 @@ impl Memory {
                 length: 0,
             })
         };
-        let memory = Memory { vm, max_pages, ty };
+        let memory = Memory {
+            vm,
+            max_pages,
+            ty,
+            reservation,
+        };
         if memory.grow(ty.min).is_none() {
             return Err(format!("cannot commit {} pages of linear memory", ty.min));
         }

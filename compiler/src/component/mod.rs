@@ -49,7 +49,9 @@ fn flatten(translation: &translate::Translation<'_>) -> Result<plan::Plan> {
     Ok(plan)
 }
 
-/// Compiles the component `wasm`, which must export `wasi:cli/run`, into one object.
+/// Compiles the component `wasm` into one object: a command, which must export
+/// `wasi:cli/run`, or with `--listen`, an HTTP server, which must export
+/// `wasi:http/incoming-handler`.
 pub fn compile_component(wasm: &[u8], config: &Config) -> Result<CompiledProgram> {
     compile(wasm, ProgramKind::Component, config)
 }
@@ -64,10 +66,14 @@ fn compile(wasm: &[u8], kind: ProgramKind, config: &Config) -> Result<CompiledPr
     let start = std::time::Instant::now();
     let translation = translate::translate(wasm, config.features)?;
     let plan = flatten(&translation)?;
-    if kind == ProgramKind::Component {
-        check_command(&plan)?;
-        wit::check_imports(wasm)?;
-    }
+    let kind = match kind {
+        ProgramKind::Component => {
+            let kind = entry_kind(&plan, config)?;
+            wit::check_imports(wasm)?;
+            kind
+        }
+        other => other,
+    };
     let inputs: Vec<ModuleInput<'_>> = plan
         .instances
         .iter()
@@ -85,25 +91,64 @@ fn compile(wasm: &[u8], kind: ProgramKind, config: &Config) -> Result<CompiledPr
     Ok(compiled)
 }
 
-/// A command component exports `wasi:cli/run@0.2.x` with `run: func() -> result`.
-fn check_command(plan: &plan::Plan) -> Result<()> {
-    let run = plan.exports.iter().find(|(path, _)| {
+/// The export of interface `interface` (unversioned) and function `func`, if the root
+/// exports it.
+fn find_export<'p>(
+    plan: &'p plan::Plan,
+    interface: &str,
+    func: &str,
+) -> Option<&'p (Vec<String>, plan::Lifted)> {
+    plan.exports.iter().find(|(path, _)| {
         path.len() == 2
-            && path[1] == "run"
-            && wasi_aot_abi::wasi_p2::split_version(&path[0]).0 == "wasi:cli/run"
-    });
+            && path[1] == func
+            && wasi_aot_abi::wasi_p2::split_version(&path[0]).0 == interface
+    })
+}
+
+/// How the component runs: a command (it exports `wasi:cli/run`), or with `--listen`, an
+/// HTTP server (it exports `wasi:http/incoming-handler`).
+fn entry_kind(plan: &plan::Plan, config: &Config) -> Result<ProgramKind> {
+    let handler = find_export(plan, "wasi:http/incoming-handler", "handle");
+    if config.wasi.listen.is_some() {
+        let Some((path, _)) = handler else {
+            return Err(CompileError::Unsupported(
+                "--listen makes an HTTP server of a `wasi:http/proxy` component, but this \
+                 component exports no `wasi:http/incoming-handler` interface"
+                    .into(),
+            ));
+        };
+        // The function's type is checked against the host's WIT with the imports.
+        check_version(&path[0], "wasi:http/incoming-handler")?;
+        return Ok(ProgramKind::HttpProxy);
+    }
+    match (find_export(plan, "wasi:cli/run", "run"), handler) {
+        (None, Some((path, _))) => Err(CompileError::Unsupported(format!(
+            "the component exports `{}`, so it is an HTTP server of the `wasi:http/proxy` \
+             world: build it with --listen IP:PORT (the address it serves on)",
+            path[0]
+        ))),
+        (run, _) => check_command(run).map(|()| ProgramKind::Component),
+    }
+}
+
+/// Only WASI 0.2.x versions of `interface` are supported.
+fn check_version(export: &str, interface: &str) -> Result<()> {
+    let (_, version) = wasi_aot_abi::wasi_p2::split_version(export);
+    if version.is_some_and(wasi_aot_abi::wasi_p2::version_matches) {
+        Ok(())
+    } else {
+        Err(CompileError::Unsupported(format!(
+            "the component exports `{export}`, but only WASI 0.2.x versions of \
+             `{interface}` are supported"
+        )))
+    }
+}
+
+/// A command component exports `wasi:cli/run@0.2.x` with `run: func() -> result`.
+fn check_command(run: Option<&(Vec<String>, plan::Lifted)>) -> Result<()> {
     match run {
         Some((path, lifted)) if lifted.ty == "func() -> result" => {
-            let (_, version) = wasi_aot_abi::wasi_p2::split_version(&path[0]);
-            if version.is_some_and(wasi_aot_abi::wasi_p2::version_matches) {
-                Ok(())
-            } else {
-                Err(CompileError::Unsupported(format!(
-                    "the component exports `{}`, but only WASI 0.2.x versions of \
-                     `wasi:cli/run` are supported",
-                    path[0]
-                )))
-            }
+            check_version(&path[0], "wasi:cli/run")
         }
         Some((path, lifted)) => Err(CompileError::Invalid(format!(
             "the component's `{}` `run` has type `{}`; `wasi:cli/run` defines \
@@ -112,8 +157,7 @@ fn check_command(plan: &plan::Plan) -> Result<()> {
         ))),
         None => Err(CompileError::Unsupported(
             "the component exports no `wasi:cli/run` interface, so it is not a WASI \
-             command (components of other worlds, `wasi:http/proxy` among them, are not \
-             supported yet)"
+             command (nor, without `wasi:http/incoming-handler`, an HTTP proxy)"
                 .into(),
         )),
     }

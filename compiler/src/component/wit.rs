@@ -343,15 +343,26 @@ fn decode(wasm: &[u8]) -> Option<(Resolve, wit_parser::WorldId)> {
     }
 }
 
-/// Checks that every function the component imports from a WASI 0.2 interface has the type
-/// the host's WIT gives it.
+/// Checks that every function the component imports from, or exports as, a WASI 0.2
+/// interface has the type the host's WIT gives it.
 pub fn check_imports(wasm: &[u8]) -> Result<()> {
     let Some((resolve, world)) = decode(wasm) else {
         // Not expressible in WIT (hand-written instance types, say): the inliner's core
         // signature checks are what remains.
         return Ok(());
     };
-    for (key, item) in &resolve.worlds[world].imports {
+    let world = &resolve.worlds[world];
+    check_items(&resolve, &world.imports, "imports")?;
+    check_items(&resolve, &world.exports, "exports")
+}
+
+/// [`check_imports`] of one side of the world; `verb` says which.
+fn check_items(
+    resolve: &Resolve,
+    items: &wit_parser::IndexMap<wit_parser::WorldKey, WorldItem>,
+    verb: &str,
+) -> Result<()> {
+    for (key, item) in items {
         let WorldItem::Interface { id, .. } = item else {
             continue;
         };
@@ -368,7 +379,7 @@ pub fn check_imports(wasm: &[u8]) -> Result<()> {
             let Some(expected) = host_iface.functions.get(fname) else {
                 continue;
             };
-            if !same_function(&resolve, f, host(), expected) {
+            if !same_function(resolve, f, host(), expected) {
                 let types = f
                     .params
                     .iter()
@@ -376,16 +387,16 @@ pub fn check_imports(wasm: &[u8]) -> Result<()> {
                     .chain(f.result)
                     .zip(expected.params.iter().map(|p| p.ty).chain(expected.result));
                 let detail = types
-                    .filter(|(a, b)| !same_type(&resolve, *a, host(), *b))
-                    .find_map(|(a, b)| first_difference(&resolve, a, host(), b, 0))
+                    .filter(|(a, b)| !same_type(resolve, *a, host(), *b))
+                    .find_map(|(a, b)| first_difference(resolve, a, host(), b, 0))
                     .map(|(name, ours, theirs)| {
                         format!(" (`{name}` is `{ours}` there, `{theirs}` in WASI 0.2)")
                     })
                     .unwrap_or_default();
                 return Err(CompileError::Unsupported(format!(
-                    "the component imports `{fname}` of `{full}` as `{}`, but WASI 0.2 \
+                    "the component {verb} `{fname}` of `{full}` as `{}`, but WASI 0.2 \
                      defines it as `{}`{detail}",
-                    show_function(&resolve, f),
+                    show_function(resolve, f),
                     show_function(host(), expected)
                 )));
             }
@@ -472,9 +483,11 @@ pub fn describe(wasm: &[u8]) -> Result<String> {
     }
     writeln!(out, "exports:").ok();
     let mut command = false;
+    let mut proxy = false;
     for (key, item) in &world.exports {
         let full = resolve.name_world_key(key);
         command |= wasi_p2::split_version(&full).0 == "wasi:cli/run";
+        proxy |= wasi_p2::split_version(&full).0 == "wasi:http/incoming-handler";
         writeln!(out, "  {full}").ok();
         if let WorldItem::Interface { id, .. } = item {
             for (fname, f) in &resolve.interfaces[*id].functions {
@@ -492,10 +505,17 @@ pub fn describe(wasm: &[u8]) -> Result<String> {
         }
     )
     .ok();
+    if proxy {
+        writeln!(
+            out,
+            "http proxy: yes (exports wasi:http/incoming-handler; build with --listen IP:PORT)"
+        )
+        .ok();
+    }
     writeln!(
         out,
         "buildable: {}",
-        if command && all_supported {
+        if (command || proxy) && all_supported {
             "yes"
         } else {
             "no"

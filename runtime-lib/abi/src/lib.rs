@@ -40,7 +40,7 @@ pub const STACK_RESERVE: usize = 256 * 1024;
 
 /// Version of the compiled-code/runtime contract. Bump it whenever anything in this crate
 /// changes meaning; the runtime refuses a program built for another version.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 /// Wasm value types as they are stored in 16-byte slots (globals, trampolines, metadata).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -95,6 +95,10 @@ pub enum ProgramKind {
     /// A component driven by a script of calls of its exports read from stdin (the
     /// component-model test harness).
     ComponentScript,
+    /// A component of the `wasi:http/proxy` world: an HTTP server on
+    /// [`WasiPolicy::listen`] that instantiates the plan afresh for every request and calls
+    /// its `wasi:http/incoming-handler` export.
+    HttpProxy,
 }
 
 /// The whole program.
@@ -150,6 +154,9 @@ pub struct WasiPolicy {
     /// Whether the guest may resolve any host name (names in `tcp_connect` rules are always
     /// resolvable).
     pub name_lookup: bool,
+    /// For an HTTP proxy, the address it listens on (`IP:PORT`); the environment variable
+    /// `WASI_AOT_LISTEN` overrides it at run time.
+    pub listen: Option<String>,
 }
 
 /// One core module.
@@ -658,7 +665,8 @@ codec_struct!(WasiPolicy {
     tcp_connect,
     tcp_listen_rules,
     udp,
-    name_lookup
+    name_lookup,
+    listen
 });
 codec_struct!(Module<'a> {
     name, counts, imports, func_types, func_code, func_names, memories, tables, globals,
@@ -743,6 +751,7 @@ impl Codec<'_> for ProgramKind {
             ProgramKind::Script => 1,
             ProgramKind::Component => 2,
             ProgramKind::ComponentScript => 3,
+            ProgramKind::HttpProxy => 4,
         })
     }
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
@@ -751,6 +760,7 @@ impl Codec<'_> for ProgramKind {
             1 => Ok(ProgramKind::Script),
             2 => Ok(ProgramKind::Component),
             3 => Ok(ProgramKind::ComponentScript),
+            4 => Ok(ProgramKind::HttpProxy),
             _ => Err(r.error()),
         }
     }
@@ -938,7 +948,7 @@ impl Codec<'_> for ConstOp {
 }
 
 const _: () = assert!(
-    ABI_VERSION == 3,
+    ABI_VERSION == 4,
     "review the metadata encoding when the ABI changes"
 );
 
@@ -1031,6 +1041,7 @@ mod tests {
                 tcp_listen_rules: vec![],
                 udp: vec!["*".into()],
                 name_lookup: true,
+                listen: Some("127.0.0.1:8080".into()),
             },
             component: Some(Component {
                 instance_imports: vec![vec![

@@ -17,13 +17,11 @@ pub mod adapter;
 pub mod canon;
 pub mod script;
 
-use crate::instance::{self, Extern, Instance, STACK_LIMIT};
+use crate::instance::{self, Extern, Instance};
 use crate::program::Program;
 use crate::trap::Unwound;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::OnceLock;
 use wasi_aot_abi::metadata::{self as md, CoreDef, Resource, StringEncoding, TrampolineKind};
 use wasi_aot_abi::vmctx::{VmFuncRef, VmHeader, VmMemory};
 use wasi_aot_host::resources::{HostKind, ResourceType};
@@ -62,10 +60,6 @@ pub struct Callee {
     pub post_return: *const VmFuncRef,
 }
 
-/// The per-component-instance flags, one byte each: [`MAY_NOT_LEAVE`] and [`ENTERED`]
-/// (zero is the state at rest). Atomics only to be a sound `static`: every host call checks
-/// them, and a plain load of a static is the cheapest way there is.
-static FLAGS: OnceLock<Box<[AtomicU8]>> = OnceLock::new();
 /// The instance runs a `realloc` or `post-return` for someone else: it may not call out.
 const MAY_NOT_LEAVE: u8 = 1;
 /// The instance is on the call stack: it may not be entered again.
@@ -77,6 +71,11 @@ thread_local! {
     /// The plan being instantiated or run: set before the first core instance starts, as
     /// start functions may already call across components.
     static COMPONENT: RefCell<Option<&'static md::Component>> = const { RefCell::new(None) };
+    /// The per-component-instance flags of the component running on this thread, one byte
+    /// each: [`MAY_NOT_LEAVE`] and [`ENTERED`] (zero is the state at rest). Every host call
+    /// checks them: a plain `Cell` is the cheapest way there is. Allocated once per thread
+    /// and reset for each instantiation.
+    static FLAGS: Cell<&'static [Cell<u8>]> = const { Cell::new(&[]) };
 }
 
 /// A running component: its instances and trampolines.
@@ -90,15 +89,27 @@ pub struct State {
 }
 
 /// The flags of component instance `instance` (one the plan has).
-fn flags(instance: u32) -> Option<&'static AtomicU8> {
-    FLAGS.get()?.get(instance as usize)
+#[inline]
+fn flags(instance: u32) -> Option<&'static Cell<u8>> {
+    FLAGS.with(Cell::get).get(instance as usize)
+}
+
+/// Every instance's flags at rest, for a plan of `count` component instances.
+fn init_flags(count: u32) {
+    FLAGS.with(|f| {
+        if f.get().len() == count as usize {
+            f.get().iter().for_each(|flag| flag.set(0));
+        } else {
+            f.set(Box::leak((0..count).map(|_| Cell::new(0)).collect()));
+        }
+    });
 }
 
 /// Fails unless component instance `instance` may call out (an import or a built-in).
 #[inline]
 pub fn check_may_leave(instance: u32) -> Result<(), HostError> {
     match flags(instance) {
-        Some(f) if f.load(Ordering::Relaxed) & MAY_NOT_LEAVE != 0 => {
+        Some(f) if f.get() & MAY_NOT_LEAVE != 0 => {
             Err(HostTrap::canon("cannot leave component instance").into())
         }
         _ => Ok(()),
@@ -110,36 +121,39 @@ pub fn set_may_leave(instance: u32, may_leave: bool) -> bool {
     let Some(f) = flags(instance) else {
         return true;
     };
-    let before = if may_leave {
-        f.fetch_and(!MAY_NOT_LEAVE, Ordering::Relaxed)
+    let before = f.get();
+    f.set(if may_leave {
+        before & !MAY_NOT_LEAVE
     } else {
-        f.fetch_or(MAY_NOT_LEAVE, Ordering::Relaxed)
-    };
+        before | MAY_NOT_LEAVE
+    });
     before & MAY_NOT_LEAVE == 0
 }
 
 /// Marks `instance` as on the call stack; fails if it already is.
 pub fn enter(instance: u32) -> Result<(), HostError> {
     match flags(instance) {
-        Some(f) if f.fetch_or(ENTERED, Ordering::Relaxed) & ENTERED != 0 => {
+        Some(f) if f.get() & ENTERED != 0 => {
             Err(HostTrap::canon("cannot enter component instance").into())
         }
-        _ => Ok(()),
+        Some(f) => {
+            f.set(f.get() | ENTERED);
+            Ok(())
+        }
+        None => Ok(()),
     }
 }
 
 /// Every instance off the call stack and allowed to leave: the state after a trap has
 /// unwound all calls.
 pub fn reset_flags() {
-    for f in FLAGS.get().into_iter().flatten() {
-        f.store(0, Ordering::Relaxed);
-    }
+    FLAGS.with(|f| f.get().iter().for_each(|flag| flag.set(0)));
 }
 
 /// Ends an [`enter`].
 pub fn leave(instance: u32) {
     if let Some(f) = flags(instance) {
-        f.fetch_and(!ENTERED, Ordering::Relaxed);
+        f.set(f.get() & !ENTERED);
     }
 }
 
@@ -201,12 +215,8 @@ pub fn instantiate(program: &'static Program) -> Result<&'static State, Unwound>
         .as_ref()
         .expect("a component program carries its plan");
     COMPONENT.with(|c| *c.borrow_mut() = Some(component));
-    let _ = FLAGS.set(
-        (0..component.component_instances)
-            .map(|_| AtomicU8::new(0))
-            .collect(),
-    );
-    let stack_limit = STACK_LIMIT.load(Ordering::Relaxed);
+    init_flags(component.component_instances);
+    let stack_limit = instance::stack_limit();
     let mut contexts: Vec<&'static mut TrampolineContext> = Vec::new();
     let mut funcrefs: Vec<*const VmFuncRef> = Vec::new();
     for t in &component.trampolines {
@@ -262,7 +272,11 @@ pub fn instantiate(program: &'static Program) -> Result<&'static State, Unwound>
         }
         let instance = match Instance::new(i, &|m, f| imports.get(&(m, f)).copied()) {
             Ok(instance) => &*instance,
-            Err(instance::InstantiateError::Trap(u)) => return Err(u),
+            Err(instance::InstantiateError::Trap(u)) => {
+                // SAFETY: nothing runs any more that could use them.
+                unsafe { free(&instances, &funcrefs) };
+                return Err(u);
+            }
             Err(e) => crate::entry::die(&format!(
                 "cannot instantiate core instance {i} ({}): {e:?}",
                 module.name
@@ -325,6 +339,39 @@ pub fn instantiate(program: &'static Program) -> Result<&'static State, Unwound>
     }));
     STATE.with(|s| *s.borrow_mut() = Some(state));
     Ok(state)
+}
+
+/// Frees an instantiated component: its core instances and trampolines (a server's, after
+/// the request it was made for).
+///
+/// # Safety
+/// `state` came from [`instantiate`] on this thread, and nothing uses it, its instances or
+/// its trampolines afterwards.
+pub unsafe fn destroy(state: &'static State) {
+    STATE.with(|s| *s.borrow_mut() = None);
+    COMPONENT.with(|c| *c.borrow_mut() = None);
+    // SAFETY: `instantiate` leaked the box; see the function's contract.
+    let state = unsafe { Box::from_raw((state as *const State).cast_mut()) };
+    // SAFETY: as above.
+    unsafe { free(&state.instances, &state.funcrefs) };
+}
+
+/// Frees core instances and trampolines, the later ones first.
+///
+/// # Safety
+/// They came from [`instantiate`], and nothing uses them afterwards.
+unsafe fn free(instances: &[&'static Instance], funcrefs: &[*const VmFuncRef]) {
+    for instance in instances.iter().rev() {
+        // SAFETY: see the function's contract.
+        unsafe { Instance::destroy((*instance as *const Instance).cast_mut()) };
+    }
+    for funcref in funcrefs {
+        // SAFETY: `instantiate` leaked each funcref and the context it points at.
+        unsafe {
+            let funcref = Box::from_raw(funcref.cast_mut());
+            drop(Box::from_raw(funcref.vmctx.cast::<TrampolineContext>()));
+        }
+    }
 }
 
 /// A lifted function, resolved.

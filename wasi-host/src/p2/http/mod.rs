@@ -1,5 +1,6 @@
-//! `wasi:http`: the types of requests, responses, their headers and bodies, and the client
-//! (`outgoing-handler`) that sends requests with hyper.
+//! `wasi:http`: the types of requests, responses, their headers and bodies, the client
+//! (`outgoing-handler`) that sends requests with hyper, and the server that hands requests
+//! to a proxy component's `incoming-handler`.
 //!
 //! Guest calls are synchronous; the network work is asynchronous, on a tokio runtime of its
 //! own ([`runtime`]) started the first time a request goes out. The two meet in shared state
@@ -9,7 +10,7 @@
 //!
 //! One module per concern: [`fields`] (headers and trailers), [`error`] (`error-code`),
 //! [`request`] and [`response`] (the message resources), [`body`] (body streams and
-//! trailers), [`client`] (`outgoing-handler.handle`).
+//! trailers), [`client`] (`outgoing-handler.handle`), [`server`] (serving a proxy).
 
 pub mod body;
 pub mod client;
@@ -17,6 +18,7 @@ pub mod error;
 pub mod fields;
 pub mod request;
 pub mod response;
+pub mod server;
 
 // The host functions, where the host table names them (`http::fields_new`).
 pub use body::{
@@ -37,13 +39,14 @@ use std::sync::OnceLock;
 
 use crate::p2::poll::Pollable;
 
-/// The tokio runtime the network side of `wasi:http` runs on: two worker threads, started
-/// on first use.
+/// The tokio runtime the network side of `wasi:http` runs on, started on first use: a
+/// worker thread per core (at least two), as a server's connections need.
 pub(crate) fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+            .worker_threads(cores.max(2))
             .thread_name("wasi-aot-http")
             .enable_all()
             .build()
