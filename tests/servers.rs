@@ -1,6 +1,7 @@
 //! The HTTP servers wasi-aot builds from `wasi:http/proxy` components
 //! (`tests/programs/proxy/`), driven over loopback: every route of `p2_proxy` with its exact
-//! answer, concurrent requests, bodies streaming both ways, a trapping request followed by
+//! answer, concurrent requests, a fresh instance for each (memory reused between requests
+//! is reset), bodies streaming both ways, a trapping request followed by
 //! a good one, the size limits, `WASI_AOT_LISTEN`, and graceful shutdown on SIGTERM and
 //! SIGINT. The same routes also run under `wasmtime serve` (skipped, with the reason, when
 //! there is no wasmtime), which must answer the same.
@@ -10,6 +11,7 @@
 
 use anyhow::{bail, Context, Result};
 use libtest_mimic::{Arguments, Failed, Trial};
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -21,19 +23,24 @@ use wasi_aot_tests::http_client::{fetch, fetch_async, runtime, Request, Response
 /// How long a server may take to start listening, or to exit after a signal.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-fn proxy_wasm() -> PathBuf {
-    wasi_aot_tests::workspace_root().join("tests/programs/proxy/p2_proxy.wasm")
+fn proxy_wasm(name: &str) -> PathBuf {
+    wasi_aot_tests::workspace_root().join(format!("tests/programs/proxy/{name}.wasm"))
 }
 
-/// The executable of `p2_proxy`, built once per test process with `--listen 127.0.0.1:0`.
-fn proxy_exe() -> Result<&'static Path> {
-    static EXE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let built = EXE.get_or_init(|| {
+/// The executable of `tests/programs/proxy/NAME.wasm`, built once per test process with
+/// `--listen 127.0.0.1:0`.
+fn proxy_exe(name: &'static str) -> Result<PathBuf> {
+    static EXES: OnceLock<Mutex<HashMap<&'static str, Result<PathBuf, String>>>> = OnceLock::new();
+    let mut exes = EXES
+        .get_or_init(Mutex::default)
+        .lock()
+        .expect("executables");
+    let built = exes.entry(name).or_insert_with(|| {
         let dir = wasi_aot_tests::workspace_root().join("target/tmp/servers");
-        let exe = dir.join("p2_proxy");
+        let exe = dir.join(name);
         let build = || -> Result<()> {
             std::fs::create_dir_all(&dir)?;
-            let wasm = std::fs::read(proxy_wasm())?;
+            let wasm = std::fs::read(proxy_wasm(name))?;
             let mut config = wasi_aot_compiler::Config::default();
             config.wasi.listen = Some("127.0.0.1:0".into());
             wasi_aot_tests::build_command(&wasm, &config, &exe)
@@ -41,8 +48,8 @@ fn proxy_exe() -> Result<&'static Path> {
         build().map(|()| exe).map_err(|e| format!("{e:#}"))
     });
     match built {
-        Ok(exe) => Ok(exe),
-        Err(e) => bail!("cannot build p2_proxy: {e}"),
+        Ok(exe) => Ok(exe.clone()),
+        Err(e) => bail!("cannot build {name}: {e}"),
     }
 }
 
@@ -105,7 +112,7 @@ impl Server {
 
     /// Our executable of `p2_proxy`, on a port the system picks.
     fn proxy() -> Result<Server> {
-        Server::start(&mut Command::new(proxy_exe()?))
+        Server::start(&mut Command::new(proxy_exe("p2_proxy")?))
     }
 
     /// Waits until stdout shows `line`.
@@ -164,6 +171,14 @@ fn big_body() -> Vec<u8> {
 
 /// Every route but `/slow`, with its exact answer (the trial both servers run).
 fn check_routes(addr: SocketAddr) -> Result<()> {
+    for _ in 0..2 {
+        expect(
+            "GET /fresh",
+            &fetch(addr, Request::get("/fresh"))?,
+            200,
+            b"fresh\n",
+        )?;
+    }
     let r = fetch(addr, Request::get("/"))?;
     expect("GET /", &r, 200, b"hello from wasi-aot\n")?;
     if r.header("content-type") != Some("text/plain") {
@@ -277,6 +292,76 @@ fn concurrent() -> Result<()> {
     Ok(())
 }
 
+/// Every request sees a fresh instance, whatever the ones before it on the same guest
+/// thread wrote or trapped in: 4 rounds of 32 `/fresh` at once, the last two rounds mixed
+/// with `/trap` (a memory left mid-request) and `/big`.
+fn fresh() -> Result<()> {
+    let server = Server::proxy()?;
+    let addr = server.addr;
+    for round in 0..4 {
+        let results = runtime().block_on(async move {
+            let tasks: Vec<_> = (0..32)
+                .map(|i| {
+                    let path = match (round >= 2, i % 4) {
+                        (true, 1) => "/trap",
+                        (true, 2) => "/big",
+                        _ => "/fresh",
+                    };
+                    tokio::spawn(async move { (path, fetch_async(addr, Request::get(path)).await) })
+                })
+                .collect();
+            let mut results = Vec::new();
+            for task in tasks {
+                results.push(task.await.expect("request task"));
+            }
+            results
+        });
+        for (path, response) in results {
+            let response = response?;
+            match path {
+                "/trap" if response.status == 500 => {}
+                "/big" => expect(path, &response, 200, &big_body())?,
+                "/fresh" => expect(
+                    &format!("round {round}: {path}"),
+                    &response,
+                    200,
+                    b"fresh\n",
+                )?,
+                _ => bail!("{path}: status {}", response.status),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The same with a 256 KiB memory image (`p2_image`), which is mapped copy-on-write and reset
+/// by discarding pages: 4 rounds of 16 requests at once.
+fn fresh_image() -> Result<()> {
+    let server = Server::start(&mut Command::new(proxy_exe("p2_image")?))?;
+    let addr = server.addr;
+    for round in 0..4 {
+        let results = runtime().block_on(async move {
+            let tasks: Vec<_> = (0..16)
+                .map(|_| tokio::spawn(fetch_async(addr, Request::get("/"))))
+                .collect();
+            let mut results = Vec::new();
+            for task in tasks {
+                results.push(task.await.expect("request task"));
+            }
+            results
+        });
+        for response in results {
+            expect(
+                &format!("round {round}: GET /"),
+                &response?,
+                200,
+                b"fresh\n",
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// A 4 MiB request body in 256 chunks echoed back whole.
 fn streaming() -> Result<()> {
     let server = Server::proxy()?;
@@ -342,7 +427,7 @@ fn limits() -> Result<()> {
 /// The address baked in at build time gives way to `WASI_AOT_LISTEN`.
 fn listen_env() -> Result<()> {
     let port = wasi_aot_tests::free_loopback_port()?;
-    let mut cmd = Command::new(proxy_exe()?);
+    let mut cmd = Command::new(proxy_exe("p2_proxy")?);
     cmd.env("WASI_AOT_LISTEN", format!("127.0.0.1:{port}"));
     let server = Server::start(&mut cmd)?;
     if server.addr.port() != port {
@@ -354,7 +439,7 @@ fn listen_env() -> Result<()> {
         200,
         b"hello from wasi-aot\n",
     )?;
-    let bad = Command::new(proxy_exe()?)
+    let bad = Command::new(proxy_exe("p2_proxy")?)
         .env("WASI_AOT_LISTEN", "not an address")
         .output()?;
     let err = String::from_utf8_lossy(&bad.stderr);
@@ -416,7 +501,7 @@ fn wasmtime_routes(wasmtime: &Path) -> Result<()> {
             .arg("cli")
             .arg("--addr")
             .arg(format!("127.0.0.1:{port}"))
-            .arg(proxy_wasm()),
+            .arg(proxy_wasm("p2_proxy")),
     )?;
     check_routes(server.addr)
 }
@@ -432,6 +517,8 @@ fn main() {
     let mut trials = vec![
         trial("proxy/routes", routes),
         trial("proxy/concurrent", concurrent),
+        trial("proxy/fresh", fresh),
+        trial("proxy/fresh-image", fresh_image),
         trial("proxy/streaming", streaming),
         trial("proxy/limits", limits),
         trial("proxy/listen-env", listen_env),

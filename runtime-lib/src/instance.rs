@@ -2,7 +2,7 @@
 //! globals, apply element and data segments, and run the start function — in the spec's
 //! order, so that a trapping segment leaves earlier segments' effects visible.
 
-use crate::memory::Memory;
+use crate::memory::{image, Memory};
 use crate::program::{self, Program};
 use crate::table::Table;
 use crate::trap::{self, Unwound};
@@ -420,12 +420,23 @@ impl Instance {
         Ok(())
     }
 
+    /// Creates the defined memories; a disposable instance's come from the thread's pool,
+    /// holding their images.
     fn create_memories(&mut self, program: &Program) -> Result<(), InstantiateError> {
+        let reservation = program.meta.strategy.reservation;
+        let pooled = DISPOSABLE.with(Cell::get);
         for (i, ty) in self.module.memories.iter().enumerate() {
             let vm: *mut VmMemory = self.at(self.offsets.memory(i as u32));
-            // SAFETY: `vm` is inside this vmctx, which is never freed.
-            let memory = unsafe { Memory::new(*ty, vm, program.meta.strategy.reservation) }
-                .map_err(InstantiateError::Resource)?;
+            let key = (self.module_index, i);
+            // SAFETY: `vm` is inside this vmctx, which outlives its memories; an instance
+            // is destroyed on the thread that made it.
+            let memory = unsafe {
+                match pooled {
+                    true => Memory::pooled(*ty, vm, reservation, key),
+                    false => Memory::new(*ty, vm, reservation),
+                }
+            }
+            .map_err(InstantiateError::Resource)?;
             self.memories.push(Box::into_raw(Box::new(memory)));
         }
         Ok(())
@@ -478,10 +489,18 @@ impl Instance {
                 }
             }
         }
+        let imported = module.counts.imported_memories as usize;
+        let pooled = DISPOSABLE.with(Cell::get);
         for (i, segment) in module.data.iter().enumerate() {
             let Some((memory, offset)) = &segment.active else {
                 continue;
             };
+            // A pooled memory with an image already holds the segment.
+            let defined = (*memory as usize).checked_sub(imported);
+            if pooled && defined.is_some_and(|d| image::covers(self.module_index, d)) {
+                self.data[i] = &[];
+                continue;
+            }
             // SAFETY: memories are never freed.
             let memory = unsafe { &*self.memories[*memory as usize] };
             let offset = match memory.ty.memory64 {

@@ -9,7 +9,9 @@
 //! - start-up and executable size of a hello world ([`startup`]);
 //! - the WASI host-call path, 100k `fd_write` calls ([`hostcall`]);
 //! - build time and peak memory on the SQLite module ([`sqlite`]), and on the largest
-//!   component test program ([`component_build`]).
+//!   component test program ([`component_build`]);
+//! - HTTP servers: requests per second and latency of a proxy component under load, our
+//!   executable against `wasmtime serve` ([`http`]).
 //!
 //! Results go to stdout and, for a complete run, to `benches/RESULTS.md` and
 //! `benches/ratios.svg`. `wasi-aot-bench sqlite-wasm` rebuilds the checked-in SQLite
@@ -18,6 +20,7 @@
 mod chart;
 mod component_build;
 mod hostcall;
+mod http;
 mod kernels;
 mod machine;
 mod measure;
@@ -40,7 +43,7 @@ use crate::report::Report;
 use crate::tools::Tools;
 
 /// Section names accepted by `--only` besides program names.
-const SECTIONS: [&str; 4] = ["sqlite", "startup", "hostcall", "build"];
+const SECTIONS: [&str; 5] = ["sqlite", "startup", "hostcall", "build", "http"];
 
 #[derive(Parser)]
 #[command(
@@ -57,7 +60,7 @@ struct Cli {
     #[arg(long, value_name = "N")]
     rounds: Option<usize>,
     /// Run only this program or section (repeatable). Sections: sqlite (the SQLite
-    /// run-time row), startup, hostcall, build.
+    /// run-time row), startup, hostcall, build, http.
     #[arg(long, value_name = "NAME")]
     only: Vec<String>,
     /// Write benches/RESULTS.md and benches/ratios.svg even for a partial or quick run
@@ -165,6 +168,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         component_build::compare(&tools, build_reps).map_err(|e| format!("{e:#}"))
     });
 
+    let http = wanted("http").then(|| {
+        let seconds = if cli.quick { 2.0 } else { 8.0 };
+        eprintln!("http: {seconds} s per load run");
+        http::measure(&tools, seconds).map_err(|e| format!("{e:#}"))
+    });
+
     let report = Report {
         machine,
         rounds,
@@ -173,6 +182,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         hostcall,
         build,
         component_build,
+        http,
     };
     println!("{}", report.text());
 
@@ -198,6 +208,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         report.hostcall.as_ref().is_some_and(|s| s.is_err()),
         report.build.as_ref().is_some_and(|s| s.is_err()),
         report.component_build.as_ref().is_some_and(|s| s.is_err()),
+        report.http.as_ref().is_some_and(|s| s.is_err()),
     ];
     if !failed.is_empty() || sections_failed.iter().any(|&f| f) {
         eprintln!(

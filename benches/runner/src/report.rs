@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::component_build::ComponentBuildResult;
 use crate::hostcall::HostcallResult;
+use crate::http::HttpResult;
 use crate::kernels::KernelResult;
 use crate::machine::Machine;
 use crate::measure::geomean;
@@ -31,9 +32,11 @@ pub struct Report {
     pub build: Option<Result<BuildResult, String>>,
     /// Build time and memory on the largest component.
     pub component_build: Option<Result<ComponentBuildResult, String>>,
+    /// HTTP servers under load.
+    pub http: Option<Result<HttpResult, String>>,
 }
 
-/// One target (of issues 4 and 10), checked against the measurement.
+/// One target (of issues 4, 10 and 11), checked against the measurement.
 pub struct Target {
     /// What the issue asks for.
     pub goal: &'static str,
@@ -223,6 +226,39 @@ impl Report {
                 }
             }
         }
+        const HTTP_RATE_GOAL: &str =
+            "http: ≥ 2× `wasmtime serve`'s requests per second at 64 connections";
+        const HTTP_P99_GOAL: &str = "http: p99 latency ≤ `wasmtime serve`'s at 64 connections";
+        match &self.http {
+            Some(Ok(h)) => {
+                let speedup = h.speedup(64).unwrap_or(f64::NAN);
+                targets.push(Target {
+                    goal: HTTP_RATE_GOAL,
+                    measured: format!("{speedup:.2}×"),
+                    met: Some(speedup >= 2.0),
+                });
+                if let Some((wasmtime, aot)) = h.p99(64) {
+                    targets.push(Target {
+                        goal: HTTP_P99_GOAL,
+                        measured: format!(
+                            "{:.2} ms vs {:.2} ms",
+                            aot.as_secs_f64() * 1e3,
+                            wasmtime.as_secs_f64() * 1e3
+                        ),
+                        met: Some(aot <= wasmtime),
+                    });
+                }
+            }
+            other => {
+                for goal in [HTTP_RATE_GOAL, HTTP_P99_GOAL] {
+                    targets.push(Target {
+                        goal,
+                        measured: not_measured(other),
+                        met: None,
+                    });
+                }
+            }
+        }
         targets
     }
 
@@ -382,7 +418,15 @@ impl Report {
                 }
             }
         }
-        let _ = writeln!(out, "\ntargets (issue 4):");
+        if let Some(section) = &self.http {
+            match section {
+                Ok(h) => out.push_str(&h.text()),
+                Err(e) => {
+                    let _ = writeln!(out, "http: FAILED: {e}");
+                }
+            }
+        }
+        let _ = writeln!(out, "\ntargets (issues 4, 10 and 11):");
         for t in self.targets() {
             let _ = writeln!(out, "  [{}] {}: {}", met_word(t.met), t.goal, t.measured);
         }
@@ -644,7 +688,15 @@ impl Report {
             }
         }
 
-        let _ = writeln!(out, "## Targets (issues 4 and 10)\n");
+        let _ = writeln!(out, "## HTTP servers\n");
+        match &self.http {
+            Some(Ok(h)) => out.push_str(&h.markdown()),
+            other => {
+                let _ = writeln!(out, "{}\n", not_measured(other));
+            }
+        }
+
+        let _ = writeln!(out, "## Targets (issues 4, 10 and 11)\n");
         let _ = writeln!(out, "| target | measured | met |\n|---|---|---|");
         for t in self.targets() {
             let _ = writeln!(out, "| {} | {} | {} |", t.goal, t.measured, met_word(t.met));

@@ -10,6 +10,10 @@
 //   /trap        traps (the server answers 500 and keeps serving)
 //   /error       sets the outparam to an error (500)
 //   /noanswer    returns without setting the outparam (500)
+//   /fresh       "fresh\n" if this instance's memory is as instantiated (else 500 and
+//                what is stale): its size, its data, its zeroed static data and 2 MiB
+//                from malloc (which grows the memory) are checked, then all of them are
+//                dirtied for whatever instance comes next
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +183,34 @@ static void big(outparam_t out) {
   finish(body, stream);
 }
 
+static char greeting[] = "initial contents";
+static uint32_t counter;
+static uint8_t zeroed[3 * 4096 + 100];
+
+// Each request has a fresh instance: what an earlier request wrote must not show.
+static void fresh(outparam_t out) {
+  // An instance that an earlier request grew by 2 MiB would have 34 pages or more.
+  int size_ok = __builtin_wasm_memory_size(0) < 32;
+  int data_ok = strcmp(greeting, "initial contents") == 0 && counter == 0;
+  int bss_ok = 1;
+  for (size_t i = 0; i < sizeof zeroed; i++) bss_ok &= zeroed[i] == 0;
+  size_t big = 2 << 20;
+  uint8_t *heap = malloc(big);
+  if (heap == NULL) abort();
+  int heap_ok = 1;
+  for (size_t i = 4096; i < big; i += 512) heap_ok &= heap[i] == 0;
+  memset(heap, 0xa5, big);
+  memset(zeroed, 0x5a, sizeof zeroed);
+  strcpy(greeting, "dirtied");
+  counter++;
+  const char *answer = !size_ok   ? "stale size\n"
+                       : !data_ok ? "stale data\n"
+                       : !bss_ok  ? "stale bss\n"
+                       : !heap_ok ? "stale heap\n"
+                                  : "fresh\n";
+  respond(out, answer[0] == 'f' ? 200 : 500, answer);
+}
+
 static void slow(outparam_t out) {
   static const char started[] = "slow: started\n";
   wasi_cli_stdout_own_output_stream_t stdout_stream = wasi_cli_stdout_get_stdout();
@@ -211,6 +243,8 @@ void exports_wasi_http_incoming_handler_handle(
     finish(body, stream);
   } else if (equals(&path, "/big")) {
     big(out);
+  } else if (equals(&path, "/fresh")) {
+    fresh(out);
   } else if (equals(&path, "/slow")) {
     slow(out);
   } else if (equals(&path, "/trap")) {

@@ -1,0 +1,331 @@
+//! HTTP servers (issue 11): the hello-world route of the proxy test component
+//! (`tests/programs/proxy/p2_proxy.wasm`, `GET /` answers `hello from wasi-aot`), served
+//! by our executable (`--listen`) and by `wasmtime serve` of the same component, each
+//! loaded in turn at 1, 16 and 64 keep-alive connections by the load generator the server
+//! tests use (`tests/support/http_client.rs`, hyper on two tokio threads). Each server
+//! makes a fresh instance per request. Both servers share the machine's cores with the
+//! load generator, so the figures are for comparing the two servers, not absolute.
+//!
+//! Memory: the server's resident set once it has answered one request (idle), and its
+//! peak (`VmHWM`) after the loaded runs.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+#[path = "../../../tests/support/http_client.rs"]
+#[allow(dead_code)] // The tests use more of it than the load generator.
+mod http_client;
+
+use crate::report::fmt_bytes;
+use crate::tools::{run_step, Tools};
+
+/// Concurrent connections of the loaded runs.
+pub const CONNECTIONS: [usize; 3] = [1, 16, 64];
+
+/// The component and the path the load generator requests.
+const COMPONENT: &str = "tests/programs/proxy/p2_proxy.wasm";
+const PATH: &str = "/";
+const BODY: &[u8] = b"hello from wasi-aot\n";
+
+/// The two servers, in the order they are measured and shown.
+pub const SERVERS: [&str; 2] = ["wasmtime serve", "wasi-aot"];
+
+/// One load run.
+#[derive(Debug, Clone, Copy)]
+pub struct Run {
+    /// Requests answered with 200 per second.
+    pub rate: f64,
+    /// Median and 99th-percentile latency.
+    pub p50: Duration,
+    pub p99: Duration,
+    /// Requests that failed or were answered otherwise.
+    pub failed: u64,
+}
+
+/// One server's figures.
+#[derive(Debug)]
+pub struct ServerResult {
+    /// One run per entry of [`CONNECTIONS`].
+    pub runs: Vec<Run>,
+    /// Resident set after one request, in KiB.
+    pub idle_rss_kib: u64,
+    /// Peak resident set after the loaded runs, in KiB.
+    pub peak_rss_kib: u64,
+}
+
+/// Both servers' figures, in the order of [`SERVERS`].
+#[derive(Debug)]
+pub struct HttpResult {
+    /// How long each load run lasted.
+    pub seconds: f64,
+    pub servers: [ServerResult; 2],
+}
+
+impl HttpResult {
+    /// Requests per second of wasi-aot over wasmtime at `connections`.
+    pub fn speedup(&self, connections: usize) -> Option<f64> {
+        let i = CONNECTIONS.iter().position(|&c| c == connections)?;
+        Some(self.servers[1].runs[i].rate / self.servers[0].runs[i].rate)
+    }
+
+    /// p99 latency of (wasmtime, wasi-aot) at `connections`.
+    pub fn p99(&self, connections: usize) -> Option<(Duration, Duration)> {
+        let i = CONNECTIONS.iter().position(|&c| c == connections)?;
+        Some((self.servers[0].runs[i].p99, self.servers[1].runs[i].p99))
+    }
+
+    /// The terminal lines.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "http (hello-world proxy component, {:.0} s per run): connections, then req/s p50 p99 per server",
+            self.seconds
+        );
+        for (i, connections) in CONNECTIONS.iter().enumerate() {
+            let _ = write!(out, "  {connections:>3}:");
+            for (name, server) in SERVERS.iter().zip(&self.servers) {
+                let r = server.runs[i];
+                let _ = write!(
+                    out,
+                    "  {name} {:.0} req/s {} {}{}",
+                    r.rate,
+                    fmt_latency(r.p50),
+                    fmt_latency(r.p99),
+                    failures(r.failed)
+                );
+            }
+            let _ = writeln!(out);
+        }
+        for (name, server) in SERVERS.iter().zip(&self.servers) {
+            let _ = writeln!(
+                out,
+                "  {name}: RSS idle {}, peak under load {}",
+                fmt_bytes(server.idle_rss_kib * 1024),
+                fmt_bytes(server.peak_rss_kib * 1024)
+            );
+        }
+        out
+    }
+
+    /// The section of `benches/RESULTS.md`.
+    pub fn markdown(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "`GET /` of `{COMPONENT}` (a `wasi:http/proxy` component in C; the route answers \
+             `hello from wasi-aot`), served by our executable (`wasi-aot build --listen`) and by \
+             `wasmtime serve -S cli` of the precompiled component, both with a fresh instance \
+             per request. The load generator (`tests/support/http_client.rs`: hyper, keep-alive \
+             connections each sending its next request when the last is answered) runs {:.0} s \
+             per row on two threads of the same {}-core machine, so the server has less than \
+             the whole machine; both servers are measured under the same conditions.\n",
+            self.seconds,
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+        let _ = write!(out, "| connections |");
+        for name in SERVERS {
+            let _ = write!(out, " {name} req/s | p50 | p99 |");
+        }
+        let _ = writeln!(out, " wasi-aot / wasmtime |");
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (i, connections) in CONNECTIONS.iter().enumerate() {
+            let _ = write!(out, "| {connections} |");
+            for server in &self.servers {
+                let r = server.runs[i];
+                let _ = write!(
+                    out,
+                    " {:.0}{} | {} | {} |",
+                    r.rate,
+                    failures(r.failed),
+                    fmt_latency(r.p50),
+                    fmt_latency(r.p99)
+                );
+            }
+            let _ = writeln!(
+                out,
+                " {:.2}× |",
+                self.speedup(*connections).unwrap_or(f64::NAN)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n| | RSS idle (after one request) | peak RSS (after the loaded runs) |\n|---|---:|---:|"
+        );
+        for (name, server) in SERVERS.iter().zip(&self.servers) {
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {} |",
+                fmt_bytes(server.idle_rss_kib * 1024),
+                fmt_bytes(server.peak_rss_kib * 1024)
+            );
+        }
+        let _ = writeln!(out);
+        out
+    }
+}
+
+fn fmt_latency(d: Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    if us >= 1000.0 {
+        format!("{:.2} ms", us / 1000.0)
+    } else {
+        format!("{us:.0} µs")
+    }
+}
+
+fn failures(failed: u64) -> String {
+    if failed == 0 {
+        String::new()
+    } else {
+        format!(" ({failed} failed)")
+    }
+}
+
+/// Builds both servers and loads each at every [`CONNECTIONS`] for `seconds`.
+pub fn measure(tools: &Tools, seconds: f64) -> Result<HttpResult> {
+    let wasm = tools.root.join(COMPONENT);
+    if !wasm.is_file() {
+        bail!("`{}` is missing", wasm.display());
+    }
+    let dir = tools.work_dir("http")?;
+    let aot = dir.join("p2_proxy");
+    let cwasm = dir.join("p2_proxy.cwasm");
+    run_step(
+        Command::new(&tools.wasi_aot)
+            .arg("build")
+            .args(["--target-cpu", "native", "--listen", "127.0.0.1:0"])
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&aot),
+    )
+    .context("`wasi-aot build --listen` of the proxy component failed")?;
+    run_step(
+        Command::new(&tools.wasmtime)
+            .arg("compile")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&cwasm),
+    )
+    .context("`wasmtime compile` of the proxy component failed")?;
+
+    let duration = Duration::from_secs_f64(seconds);
+    let mut wasmtime = Command::new(&tools.wasmtime);
+    wasmtime
+        .args(["serve", "--allow-precompiled", "-S", "cli", "--addr"])
+        .arg(format!("127.0.0.1:{}", free_port()?))
+        .arg(&cwasm);
+    let wasmtime = load_server(&mut wasmtime, duration).context("wasmtime serve")?;
+    let aot = load_server(&mut Command::new(&aot), duration).context("wasi-aot")?;
+    Ok(HttpResult {
+        seconds,
+        servers: [wasmtime, aot],
+    })
+}
+
+/// Starts the server, checks its answer, loads it, stops it.
+fn load_server(cmd: &mut Command, duration: Duration) -> Result<ServerResult> {
+    let server = Server::start(cmd)?;
+    let response = http_client::fetch(server.addr, http_client::Request::get(PATH))?;
+    if response.status != 200 || response.body != BODY {
+        bail!(
+            "GET {PATH} answered {} {:?}",
+            response.status,
+            String::from_utf8_lossy(&response.body)
+        );
+    }
+    let idle_rss_kib = server.status_kib("VmRSS")?;
+    let mut runs = Vec::new();
+    for connections in CONNECTIONS {
+        // A short warm-up, so that thread pools and connections exist before timing.
+        http_client::load(server.addr, PATH, connections, duration / 10);
+        let load = http_client::load(server.addr, PATH, connections, duration);
+        if load.ok == 0 {
+            bail!("no request succeeded at {connections} connections");
+        }
+        runs.push(Run {
+            rate: load.rate,
+            p50: load.quantile(0.5),
+            p99: load.quantile(0.99),
+            failed: load.failed,
+        });
+    }
+    Ok(ServerResult {
+        runs,
+        idle_rss_kib,
+        peak_rss_kib: server.status_kib("VmHWM")?,
+    })
+}
+
+/// A port that was free a moment ago (`wasmtime serve` takes no port 0).
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context("no free loopback port")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// A server process, killed on drop.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts `cmd` and reads its standard error up to `Serving HTTP on http://ADDR/`
+    /// (both servers print it); the rest of its output is discarded.
+    fn start(cmd: &mut Command) -> Result<Server> {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context("cannot start the server")?;
+        let stderr = child.stderr.take().context("piped stderr")?;
+        let mut server = Server {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let mut lines = BufReader::new(stderr).lines();
+        let start = Instant::now();
+        let mut seen = String::new();
+        while start.elapsed() < Duration::from_secs(60) {
+            let Some(line) = lines.next().transpose()? else {
+                break;
+            };
+            if let Some(rest) = line.trim().strip_prefix("Serving HTTP on http://") {
+                server.addr = rest
+                    .trim_end_matches('/')
+                    .parse()
+                    .with_context(|| format!("the server's address in `{line}`"))?;
+                // Keep draining stderr so that the server never blocks on it.
+                std::thread::spawn(move || lines.for_each(drop));
+                return Ok(server);
+            }
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+        bail!("the server did not start listening; stderr:\n{seen}")
+    }
+
+    /// A `kB` field of `/proc/PID/status`, in KiB.
+    fn status_kib(&self, field: &str) -> Result<u64> {
+        let path = format!("/proc/{}/status", self.child.id());
+        let status = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .with_context(|| format!("no {field} in {path}"))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
