@@ -20,6 +20,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use wasi_aot_tests::http_client::{fetch, fetch_async, runtime, Request, Response};
 
+/// The hello lines of `py_proxy.py` and `js_proxy.js`.
+const PY_HELLO: &[u8] = b"hello from python\n";
+const JS_HELLO: &[u8] = b"hello from javascript\n";
+
 /// How long a server may take to start listening, or to exit after a signal.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -362,6 +366,78 @@ fn fresh_image() -> Result<()> {
     Ok(())
 }
 
+/// The routes the Python and JavaScript proxies share (their hello line differs), then
+/// 16 `/fresh` at once.
+fn check_scripted_routes(addr: SocketAddr, hello: &[u8]) -> Result<()> {
+    let r = fetch(addr, Request::get("/"))?;
+    expect("GET /", &r, 200, hello)?;
+    if r.header("content-type") != Some("text/plain") {
+        bail!("GET /: content-type {:?}", r.header("content-type"));
+    }
+    for _ in 0..2 {
+        expect(
+            "GET /fresh",
+            &fetch(addr, Request::get("/fresh"))?,
+            200,
+            b"fresh\n",
+        )?;
+    }
+    let mut post = Request::get("/echo");
+    post.method = "POST";
+    post.chunks = vec![b"posted ".to_vec(), b"in two chunks".to_vec()];
+    let r = fetch(addr, post)?;
+    expect("POST /echo", &r, 200, b"posted in two chunks")?;
+    if r.header("x-method") != Some("POST") || r.header("x-length") != Some("20") {
+        bail!("POST /echo: headers {:?}", r.headers);
+    }
+    let mut get = Request::get("/headers?a=1&b=2");
+    get.headers = vec![
+        ("x-test".into(), "one".into()),
+        ("x-test".into(), "two".into()),
+    ];
+    let r = fetch(addr, get)?;
+    expect("GET /headers", &r, 200, b"/headers?a=1&b=2\none\ntwo\n")?;
+    let r = fetch(addr, Request::get("/status/418"))?;
+    expect("GET /status/418", &r, 418, b"")?;
+    let r = fetch(addr, Request::get("/nope"))?;
+    expect("GET /nope", &r, 404, b"not found\n")?;
+    let r = fetch(addr, Request::get("/raise"))?;
+    if r.status != 500 {
+        bail!("GET /raise: status {}", r.status);
+    }
+    expect(
+        "GET / after /raise",
+        &fetch(addr, Request::get("/"))?,
+        200,
+        hello,
+    )?;
+    let results = runtime().block_on(async move {
+        let tasks: Vec<_> = (0..16)
+            .map(|_| tokio::spawn(fetch_async(addr, Request::get("/fresh"))))
+            .collect();
+        let mut results = Vec::new();
+        for task in tasks {
+            results.push(task.await.expect("request task"));
+        }
+        results
+    });
+    for response in results {
+        expect("GET /fresh (16 at once)", &response?, 200, b"fresh\n")?;
+    }
+    Ok(())
+}
+
+/// A Python or JavaScript proxy's routes, and its exception reported on stderr.
+fn scripted(name: &'static str, hello: &'static [u8], raised: &'static str) -> Result<()> {
+    let server = Server::start(&mut Command::new(proxy_exe(name)?))?;
+    check_scripted_routes(server.addr, hello)?;
+    let err = text(&server.stderr);
+    if !err.contains(raised) || !err.contains("error: wasm trap: unreachable") {
+        bail!("the exception was not reported on stderr:\n{err}");
+    }
+    Ok(())
+}
+
 /// A 4 MiB request body in 256 chunks echoed back whole.
 fn streaming() -> Result<()> {
     let server = Server::proxy()?;
@@ -491,19 +567,18 @@ fn wasmtime() -> Result<PathBuf, String> {
     }
 }
 
-/// The same routes under `wasmtime serve`.
-fn wasmtime_routes(wasmtime: &Path) -> Result<()> {
+/// `wasmtime serve` of `tests/programs/proxy/NAME.wasm`.
+fn wasmtime_serve(wasmtime: &Path, name: &str) -> Result<Server> {
     let port = wasi_aot_tests::free_loopback_port()?;
-    let server = Server::start(
+    Server::start(
         Command::new(wasmtime)
             .arg("serve")
             .arg("-S")
             .arg("cli")
             .arg("--addr")
             .arg(format!("127.0.0.1:{port}"))
-            .arg(proxy_wasm("p2_proxy")),
-    )?;
-    check_routes(server.addr)
+            .arg(proxy_wasm(name)),
+    )
 }
 
 fn trial(name: &str, f: impl FnOnce() -> Result<()> + Send + 'static) -> Trial {
@@ -524,13 +599,30 @@ fn main() {
         trial("proxy/listen-env", listen_env),
         trial("proxy/sigterm", || shutdown(libc::SIGTERM)),
         trial("proxy/sigint", || shutdown(libc::SIGINT)),
+        trial("py-proxy/routes", || {
+            scripted("py_proxy", PY_HELLO, "RuntimeError: raised on purpose")
+        }),
+        trial("js-proxy/routes", || {
+            scripted("js_proxy", JS_HELLO, "thrown on purpose")
+        }),
     ];
-    trials.push(match wasmtime() {
-        Ok(path) => trial("wasmtime-serve/routes", move || wasmtime_routes(&path)),
-        Err(reason) => {
-            eprintln!("wasmtime-serve/routes: {reason}");
-            Trial::test("wasmtime-serve/routes", || Ok(())).with_ignored_flag(true)
-        }
-    });
+    // The same guests under `wasmtime serve`, which must answer the same.
+    let under_wasmtime: [(&str, fn(SocketAddr) -> Result<()>); 3] = [
+        ("p2_proxy", check_routes),
+        ("py_proxy", |addr| check_scripted_routes(addr, PY_HELLO)),
+        ("js_proxy", |addr| check_scripted_routes(addr, JS_HELLO)),
+    ];
+    for (name, check) in under_wasmtime {
+        let trial_name = format!("wasmtime-serve/{name}");
+        trials.push(match wasmtime() {
+            Ok(path) => trial(&trial_name, move || {
+                check(wasmtime_serve(&path, name)?.addr)
+            }),
+            Err(reason) => {
+                eprintln!("{trial_name}: {reason}");
+                Trial::test(trial_name, || Ok(())).with_ignored_flag(true)
+            }
+        });
+    }
     libtest_mimic::run(&args, trials).exit();
 }
