@@ -607,7 +607,7 @@ fn main() {
         }),
     ];
     // The same guests under `wasmtime serve`, which must answer the same.
-    let under_wasmtime: [(&str, fn(SocketAddr) -> Result<()>); 3] = [
+    let under_wasmtime: [(&str, Check); 3] = [
         ("p2_proxy", check_routes),
         ("py_proxy", |addr| check_scripted_routes(addr, PY_HELLO)),
         ("js_proxy", |addr| check_scripted_routes(addr, JS_HELLO)),
@@ -626,3 +626,6 @@ fn main() {
     }
     libtest_mimic::run(&args, trials).exit();
 }
+
+/// A check of a server's answers, given its address.
+type Check = fn(SocketAddr) -> Result<()>;

@@ -8,10 +8,15 @@
 //!
 //! Memory: the server's resident set once it has answered one request (idle), and its
 //! peak (`VmHWM`) after the loaded runs.
+//!
+//! Large guests: the same route of the Python and JavaScript proxies
+//! (`tests/programs/proxy/{py,js}_proxy.wasm`, 18 and 13 MB with their interpreters'
+//! heap images), where instantiation dominates, at [`SCRIPTED_CONNECTIONS`] connections.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,6 +36,16 @@ pub const CONNECTIONS: [usize; 3] = [1, 16, 64];
 const COMPONENT: &str = "tests/programs/proxy/p2_proxy.wasm";
 const PATH: &str = "/";
 const BODY: &[u8] = b"hello from wasi-aot\n";
+
+/// The large guests, each with its answer to `GET /`, and their connections.
+const SCRIPTED: [(&str, &[u8]); 2] = [
+    ("tests/programs/proxy/py_proxy.wasm", b"hello from python\n"),
+    (
+        "tests/programs/proxy/js_proxy.wasm",
+        b"hello from javascript\n",
+    ),
+];
+pub const SCRIPTED_CONNECTIONS: usize = 16;
 
 /// The two servers, in the order they are measured and shown.
 pub const SERVERS: [&str; 2] = ["wasmtime serve", "wasi-aot"];
@@ -64,6 +79,8 @@ pub struct HttpResult {
     /// How long each load run lasted.
     pub seconds: f64,
     pub servers: [ServerResult; 2],
+    /// The large guests: (component file name, one run per server).
+    pub scripted: Vec<(String, [Run; 2])>,
 }
 
 impl HttpResult {
@@ -109,6 +126,20 @@ impl HttpResult {
                 fmt_bytes(server.idle_rss_kib * 1024),
                 fmt_bytes(server.peak_rss_kib * 1024)
             );
+        }
+        for (file, runs) in &self.scripted {
+            let _ = write!(out, "  {file} at {SCRIPTED_CONNECTIONS}:");
+            for (name, r) in SERVERS.iter().zip(runs) {
+                let _ = write!(
+                    out,
+                    "  {name} {:.0} req/s {} {}{}",
+                    r.rate,
+                    fmt_latency(r.p50),
+                    fmt_latency(r.p99),
+                    failures(r.failed)
+                );
+            }
+            let _ = writeln!(out);
         }
         out
     }
@@ -165,6 +196,33 @@ impl HttpResult {
                 fmt_bytes(server.peak_rss_kib * 1024)
             );
         }
+        if !self.scripted.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nLarge guests: `GET /` of the Python and JavaScript proxies (componentize-py \
+                 and componentize-js: an interpreter and its heap image in each instance's \
+                 memory), {SCRIPTED_CONNECTIONS} connections, same conditions:\n"
+            );
+            let _ = writeln!(
+                out,
+                "| component | wasmtime serve req/s | p50 | p99 | wasi-aot req/s | p50 | p99 | wasi-aot / wasmtime |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+            );
+            for (file, [w, a]) in &self.scripted {
+                let _ = writeln!(
+                    out,
+                    "| `{file}` | {:.0}{} | {} | {} | {:.0}{} | {} | {} | {:.2}× |",
+                    w.rate,
+                    failures(w.failed),
+                    fmt_latency(w.p50),
+                    fmt_latency(w.p99),
+                    a.rate,
+                    failures(a.failed),
+                    fmt_latency(a.p50),
+                    fmt_latency(a.p99),
+                    a.rate / w.rate
+                );
+            }
+        }
         let _ = writeln!(out);
         out
     }
@@ -187,52 +245,99 @@ fn failures(failed: u64) -> String {
     }
 }
 
-/// Builds both servers and loads each at every [`CONNECTIONS`] for `seconds`.
-pub fn measure(tools: &Tools, seconds: f64) -> Result<HttpResult> {
-    let wasm = tools.root.join(COMPONENT);
-    if !wasm.is_file() {
-        bail!("`{}` is missing", wasm.display());
-    }
-    let dir = tools.work_dir("http")?;
-    let aot = dir.join("p2_proxy");
-    let cwasm = dir.join("p2_proxy.cwasm");
-    run_step(
-        Command::new(&tools.wasi_aot)
-            .arg("build")
-            .args(["--target-cpu", "native", "--listen", "127.0.0.1:0"])
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&aot),
-    )
-    .context("`wasi-aot build --listen` of the proxy component failed")?;
-    run_step(
-        Command::new(&tools.wasmtime)
-            .arg("compile")
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&cwasm),
-    )
-    .context("`wasmtime compile` of the proxy component failed")?;
+/// The two servers of one component: our executable and wasmtime's precompiled component.
+struct Builds {
+    aot: PathBuf,
+    cwasm: PathBuf,
+}
 
+impl Builds {
+    fn new(tools: &Tools, component: &str) -> Result<Builds> {
+        let wasm = tools.root.join(component);
+        if !wasm.is_file() {
+            bail!("`{}` is missing", wasm.display());
+        }
+        let stem = wasm
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .context("component name")?;
+        let dir = tools.work_dir("http")?;
+        let builds = Builds {
+            aot: dir.join(stem),
+            cwasm: dir.join(format!("{stem}.cwasm")),
+        };
+        run_step(
+            Command::new(&tools.wasi_aot)
+                .arg("build")
+                .args(["--target-cpu", "native", "--listen", "127.0.0.1:0"])
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&builds.aot),
+        )
+        .with_context(|| format!("`wasi-aot build --listen` of {component} failed"))?;
+        run_step(
+            Command::new(&tools.wasmtime)
+                .arg("compile")
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&builds.cwasm),
+        )
+        .with_context(|| format!("`wasmtime compile` of {component} failed"))?;
+        Ok(builds)
+    }
+
+    /// The commands of [`SERVERS`], in order.
+    fn commands(&self, tools: &Tools) -> Result<[Command; 2]> {
+        let mut wasmtime = Command::new(&tools.wasmtime);
+        wasmtime
+            .args(["serve", "--allow-precompiled", "-S", "cli", "--addr"])
+            .arg(format!("127.0.0.1:{}", free_port()?))
+            .arg(&self.cwasm);
+        Ok([wasmtime, Command::new(&self.aot)])
+    }
+}
+
+/// Builds both servers and loads each at every [`CONNECTIONS`] for `seconds`, then the
+/// large guests at [`SCRIPTED_CONNECTIONS`].
+pub fn measure(tools: &Tools, seconds: f64) -> Result<HttpResult> {
     let duration = Duration::from_secs_f64(seconds);
-    let mut wasmtime = Command::new(&tools.wasmtime);
-    wasmtime
-        .args(["serve", "--allow-precompiled", "-S", "cli", "--addr"])
-        .arg(format!("127.0.0.1:{}", free_port()?))
-        .arg(&cwasm);
-    let wasmtime = load_server(&mut wasmtime, duration).context("wasmtime serve")?;
-    let aot = load_server(&mut Command::new(&aot), duration).context("wasi-aot")?;
+    let [mut wasmtime, mut aot] = Builds::new(tools, COMPONENT)?.commands(tools)?;
+    let wasmtime =
+        load_server(&mut wasmtime, BODY, &CONNECTIONS, duration).context("wasmtime serve")?;
+    let aot = load_server(&mut aot, BODY, &CONNECTIONS, duration).context("wasi-aot")?;
+    let mut scripted = Vec::new();
+    for (component, body) in SCRIPTED {
+        let mut commands = Builds::new(tools, component)?.commands(tools)?;
+        let mut runs = Vec::new();
+        for (name, cmd) in SERVERS.iter().zip(&mut commands) {
+            let result = load_server(cmd, body, &[SCRIPTED_CONNECTIONS], duration)
+                .with_context(|| format!("{name} of {component}"))?;
+            runs.push(result.runs[0]);
+        }
+        let file = component
+            .rsplit('/')
+            .next()
+            .unwrap_or(component)
+            .to_string();
+        scripted.push((file, [runs[0], runs[1]]));
+    }
     Ok(HttpResult {
         seconds,
         servers: [wasmtime, aot],
+        scripted,
     })
 }
 
-/// Starts the server, checks its answer, loads it, stops it.
-fn load_server(cmd: &mut Command, duration: Duration) -> Result<ServerResult> {
+/// Starts the server, checks its answer, loads it at each of `connections`, stops it.
+fn load_server(
+    cmd: &mut Command,
+    body: &[u8],
+    connections: &[usize],
+    duration: Duration,
+) -> Result<ServerResult> {
     let server = Server::start(cmd)?;
     let response = http_client::fetch(server.addr, http_client::Request::get(PATH))?;
-    if response.status != 200 || response.body != BODY {
+    if response.status != 200 || response.body != body {
         bail!(
             "GET {PATH} answered {} {:?}",
             response.status,
@@ -241,7 +346,7 @@ fn load_server(cmd: &mut Command, duration: Duration) -> Result<ServerResult> {
     }
     let idle_rss_kib = server.status_kib("VmRSS")?;
     let mut runs = Vec::new();
-    for connections in CONNECTIONS {
+    for &connections in connections {
         // A short warm-up, so that thread pools and connections exist before timing.
         http_client::load(server.addr, PATH, connections, duration / 10);
         let load = http_client::load(server.addr, PATH, connections, duration);

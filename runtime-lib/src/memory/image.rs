@@ -17,19 +17,21 @@ use wasi_aot_abi::metadata::{ConstOp, Module};
 
 use crate::program;
 
-/// Images at most this large are also kept as bytes, so that a slot is reset by copying
-/// them back (no page faults, no TLB shootdown) instead of by discarding its pages.
-const COPY_RESET_MAX: usize = 64 << 10;
-
 /// One memory's initial contents.
 pub struct Image {
     /// The memfd holding the image.
     fd: libc::c_int,
     /// Its length: the end of the last segment, rounded up to the host page size.
     pub len: usize,
-    /// The same bytes, when at most [`COPY_RESET_MAX`].
-    pub bytes: Option<Vec<u8>>,
+    /// A read-only shared mapping of the memfd (the page cache's pages, no copy), to copy
+    /// a page back from when a slot is reset.
+    view: *const u8,
 }
+
+// SAFETY: the image is immutable once built; `view` is a read-only mapping never unmapped.
+unsafe impl Sync for Image {}
+// SAFETY: as above.
+unsafe impl Send for Image {}
 
 impl Image {
     /// Maps the image copy-on-write at `base`, over what was there.
@@ -49,6 +51,12 @@ impl Image {
             )
         };
         mapped == base.cast()
+    }
+
+    /// The image's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `view` maps `len` readable bytes for the rest of the process.
+        unsafe { std::slice::from_raw_parts(self.view, self.len) }
     }
 }
 
@@ -142,9 +150,25 @@ fn build(module: &Module, defined: usize) -> Option<Image> {
         }
         written += n as usize;
     }
+    // SAFETY: a new read-only shared mapping of our memfd.
+    let view = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ,
+            libc::MAP_SHARED,
+            fd,
+            0,
+        )
+    };
+    if view == libc::MAP_FAILED {
+        // SAFETY: our own fd.
+        unsafe { libc::close(fd) };
+        return None;
+    }
     Some(Image {
         fd,
         len,
-        bytes: (len <= COPY_RESET_MAX).then_some(bytes),
+        view: view.cast(),
     })
 }
