@@ -1,6 +1,6 @@
-# The Python and JavaScript guests of tests/programs/component/: py_app.wasm from
-# py_app.py with componentize-py, js_app.wasm from js_app.js with componentize-js. Both
-# target the world of scripting/world.wit (wasi:cli/command without wasi:sockets), whose
+# The Python and JavaScript guests of tests/programs/component/: py_*.wasm from py_*.py
+# with componentize-py, js_*.wasm from js_*.js with componentize-js. They target a world
+# of scripting/world.wit (`command`, or `http-client` for the *_http_client guests), whose
 # scripting/deps is a link to the vendored WASI 0.2.12 WIT of wasi-host/wit/deps/.
 #
 # Included by tests/programs/Makefile.inc (`make components`); paths are relative to the
@@ -27,7 +27,12 @@ COMPONENTIZE_JS_DIR := $(SCRIPTING_TOOLS)/componentize-js-$(COMPONENTIZE_JS_VERS
 COMPONENTIZE_JS := $(COMPONENTIZE_JS_DIR)/node_modules/.bin/componentize-js
 COMPONENTIZE_JS_LOCK := $(SCRIPTING_DIR)/scripting/npm/package-lock.json
 
-COMPONENT_PROGRAMS += $(SCRIPTING_DIR)/py_app.wasm $(SCRIPTING_DIR)/js_app.wasm
+SCRIPTING_PY := $(SCRIPTING_DIR)/py_app.wasm $(SCRIPTING_DIR)/py_http_client.wasm
+SCRIPTING_JS := $(SCRIPTING_DIR)/js_app.wasm $(SCRIPTING_DIR)/js_http_client.wasm
+COMPONENT_PROGRAMS += $(SCRIPTING_PY) $(SCRIPTING_JS)
+
+# The world of scripting/world.wit each guest targets.
+scripting_world = $(if $(findstring http_client,$(1)),http-client,command)
 
 .PHONY: scripting-deps
 ## scripting-deps: componentize-py (PyPI) and componentize-js (npm), pinned, into target/tools
@@ -48,17 +53,18 @@ $(COMPONENTIZE_JS_DIR)/.installed: $(COMPONENTIZE_JS_LOCK) $(SCRIPTING_DIR)/scri
 # $(call scripting_need,STAMP): fail with a hint when a tool is not installed.
 scripting_need = @test -f $(1) || { echo "$@: its tool is missing: run make scripting-deps" >&2; exit 1; }
 
-# exit-with-code (WASI 0.2.12) gives the guest its own exit status: componentize-py turns
+# exit-with-code (WASI 0.2.12) gives py_app its own exit status: componentize-py turns
 # sys.exit(3) into run's error result, which is status 1.
-$(SCRIPTING_DIR)/py_app.wasm: $(SCRIPTING_DIR)/py_app.py $(SCRIPTING_WIT)
+$(SCRIPTING_PY): $(SCRIPTING_DIR)/%.wasm: $(SCRIPTING_DIR)/%.py $(SCRIPTING_WIT)
 	$(call scripting_need,$(COMPONENTIZE_PY_DIR)/.installed)
-	rm -rf $(SCRIPTING_BUILD)/py_app && mkdir -p $(SCRIPTING_BUILD)/py_app
-	cp $< $(SCRIPTING_BUILD)/py_app/
-	$(COMPONENTIZE_PY) -q -d $(SCRIPTING_DIR)/scripting -w wasi-aot:scripting/command \
-	    componentize py_app -p $(SCRIPTING_BUILD)/py_app -o $@
+	rm -rf $(SCRIPTING_BUILD)/$* && mkdir -p $(SCRIPTING_BUILD)/$*
+	cp $< $(SCRIPTING_BUILD)/$*/
+	$(COMPONENTIZE_PY) -q -d $(SCRIPTING_DIR)/scripting \
+	    -w wasi-aot:scripting/$(call scripting_world,$*) \
+	    componentize $* -p $(SCRIPTING_BUILD)/$* -o $@
 
 # --disable http fetch-event: without them StarlingMonkey imports wasi:http for fetch().
-$(SCRIPTING_DIR)/js_app.wasm: $(SCRIPTING_DIR)/js_app.js $(SCRIPTING_WIT)
+$(SCRIPTING_JS): $(SCRIPTING_DIR)/%.wasm: $(SCRIPTING_DIR)/%.js $(SCRIPTING_WIT)
 	$(call scripting_need,$(COMPONENTIZE_JS_DIR)/.installed)
-	$(COMPONENTIZE_JS) $< --wit $(SCRIPTING_DIR)/scripting -n command \
+	$(COMPONENTIZE_JS) $< --wit $(SCRIPTING_DIR)/scripting -n $(call scripting_world,$*) \
 	    --disable http fetch-event -o $@
