@@ -107,15 +107,7 @@ impl HttpResult {
         for (i, connections) in CONNECTIONS.iter().enumerate() {
             let _ = write!(out, "  {connections:>3}:");
             for (name, server) in SERVERS.iter().zip(&self.servers) {
-                let r = server.runs[i];
-                let _ = write!(
-                    out,
-                    "  {name} {:.0} req/s {} {}{}",
-                    r.rate,
-                    fmt_latency(r.p50),
-                    fmt_latency(r.p99),
-                    failures(r.failed)
-                );
+                let _ = write!(out, "  {name} {}", server.runs[i].text());
             }
             let _ = writeln!(out);
         }
@@ -130,14 +122,7 @@ impl HttpResult {
         for (file, runs) in &self.scripted {
             let _ = write!(out, "  {file} at {SCRIPTED_CONNECTIONS}:");
             for (name, r) in SERVERS.iter().zip(runs) {
-                let _ = write!(
-                    out,
-                    "  {name} {:.0} req/s {} {}{}",
-                    r.rate,
-                    fmt_latency(r.p50),
-                    fmt_latency(r.p99),
-                    failures(r.failed)
-                );
+                let _ = write!(out, "  {name} {}", r.text());
             }
             let _ = writeln!(out);
         }
@@ -168,15 +153,7 @@ impl HttpResult {
         for (i, connections) in CONNECTIONS.iter().enumerate() {
             let _ = write!(out, "| {connections} |");
             for server in &self.servers {
-                let r = server.runs[i];
-                let _ = write!(
-                    out,
-                    " {:.0}{} | {} | {} |",
-                    r.rate,
-                    failures(r.failed),
-                    fmt_latency(r.p50),
-                    fmt_latency(r.p99)
-                );
+                let _ = write!(out, "{}", server.runs[i].cells());
             }
             let _ = writeln!(
                 out,
@@ -210,21 +187,39 @@ impl HttpResult {
             for (file, [w, a]) in &self.scripted {
                 let _ = writeln!(
                     out,
-                    "| `{file}` | {:.0}{} | {} | {} | {:.0}{} | {} | {} | {:.2}× |",
-                    w.rate,
-                    failures(w.failed),
-                    fmt_latency(w.p50),
-                    fmt_latency(w.p99),
-                    a.rate,
-                    failures(a.failed),
-                    fmt_latency(a.p50),
-                    fmt_latency(a.p99),
+                    "| `{file}` |{}{} {:.2}× |",
+                    w.cells(),
+                    a.cells(),
                     a.rate / w.rate
                 );
             }
         }
         let _ = writeln!(out);
         out
+    }
+}
+
+impl Run {
+    /// `R req/s P50 P99`, and the failures if any: a run on a terminal line.
+    fn text(&self) -> String {
+        format!(
+            "{:.0} req/s {} {}{}",
+            self.rate,
+            fmt_latency(self.p50),
+            fmt_latency(self.p99),
+            failures(self.failed)
+        )
+    }
+
+    /// ` R | P50 | P99 |`: a run's cells of a markdown row.
+    fn cells(&self) -> String {
+        format!(
+            " {:.0}{} | {} | {} |",
+            self.rate,
+            failures(self.failed),
+            fmt_latency(self.p50),
+            fmt_latency(self.p99)
+        )
     }
 }
 

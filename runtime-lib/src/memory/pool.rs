@@ -86,14 +86,12 @@ unsafe fn reset(slot: &mut Slot, initial: u64, image: Option<&Image>) -> bool {
             unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr().add(at), base.add(at), page) };
         }
     }
-    let written: Vec<usize> = (image_len / page..initial / page)
-        .filter(|&i| pages.present(i))
-        .collect();
-    if written.len() * page > ZERO_RESET_MAX {
+    let past_image = (image_len / page..initial / page).filter(|&i| pages.present(i));
+    if past_image.clone().count() * page > ZERO_RESET_MAX {
         // SAFETY: the range past the image lies inside the accessible part.
         return unsafe { discard(base.add(image_len), initial - image_len, false) };
     }
-    for i in written {
+    for i in past_image {
         // SAFETY: page `i`, which is accessible.
         unsafe { std::ptr::write_bytes(base.add(i * page), 0, page) };
     }

@@ -51,6 +51,18 @@ def drop(resource) -> None:
     resource.__exit__(None, None, None)
 
 
+def wait(future):
+    """Waits for a future-incoming-response or future-trailers and returns its value."""
+    pollable = future.subscribe()
+    pollable.block()
+    drop(pollable)
+    outcome = future.get().value
+    drop(future)
+    if isinstance(outcome, Err):
+        raise HttpError(outcome.value)
+    return outcome.value
+
+
 def send(address, method, path, headers=(), parts=(), trailers=None, options=None):
     """Sends a request with a body written in `parts` and `trailers`; the response."""
     request = OutgoingRequest(Fields.from_list([(n, v.encode()) for n, v in headers]))
@@ -71,14 +83,7 @@ def send(address, method, path, headers=(), parts=(), trailers=None, options=Non
             stream.blocking_write_and_flush(data[at : at + CHUNK])
     drop(stream)
     OutgoingBody.finish(body, Fields.from_list(trailers) if trailers else None)
-    pollable = future.subscribe()
-    pollable.block()
-    drop(pollable)
-    outcome = future.get().value
-    drop(future)
-    if isinstance(outcome, Err):
-        raise HttpError(outcome.value)
-    return outcome.value
+    return wait(future)
 
 
 def read_body(response):
@@ -94,15 +99,7 @@ def read_body(response):
                 break
             raise
     drop(stream)
-    future = IncomingBody.finish(body)
-    pollable = future.subscribe()
-    pollable.block()
-    drop(pollable)
-    outcome = future.get().value
-    drop(future)
-    if isinstance(outcome, Err):
-        raise HttpError(outcome.value)
-    fields = outcome.value
+    fields = wait(IncomingBody.finish(body))
     trailers = None if fields is None else [(n, v.decode()) for n, v in fields.entries()]
     return bytes(data), trailers
 
