@@ -8,6 +8,7 @@ WASMTIME := $(TOOLS)/wasmtime-$(WASMTIME_VERSION)/wasmtime_cli/wasmtime
 
 include tests/programs/Makefile.inc
 include benches/Makefile.inc
+include tests/support/tls/tls.mk
 
 .PHONY: all build demo test tools spec bench fmt lint bless install clean
 

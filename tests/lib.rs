@@ -13,7 +13,7 @@ pub mod http_client;
 #[path = "support/http_server.rs"]
 pub mod http_server;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -135,6 +135,11 @@ pub fn apply_network_flags(
             "--allow-tcp-connect" => wasi.tcp_connect.push(value),
             "--allow-tcp-listen" => wasi.tcp_listen_rules.push(value),
             "--allow-udp" => wasi.udp.push(value),
+            // A path relative to the workspace root.
+            "--tls-ca" => wasi.tls_roots.extend(
+                wasi_aot_compiler::tls_ca::read_trust_anchors(&workspace_root().join(&value))
+                    .map_err(|e| anyhow!("--tls-ca in a .net file: {e}"))?,
+            ),
             _ => bail!("unknown network flag `{flag}` in a .net file"),
         }
     }
@@ -361,20 +366,15 @@ pub fn line_diff(expected: &str, actual: &str) -> String {
 /// an empty argument, and the final line end is not an extra argument.
 ///
 /// `$HTTP_SERVER` in an argument stands for the address (`IP:PORT`) of the test HTTP server
-/// ([`http_server`]), which starts the first time an argument names it.
+/// ([`http_server`]), which starts the first time an argument names it; `$HTTPS_SERVER` and
+/// `$HTTPS1_SERVER` for its HTTPS listeners (HTTP/2 and HTTP/1.1, or HTTP/1.1 only).
 pub fn parse_args_file(text: &str) -> Vec<String> {
     if text.is_empty() {
         return Vec::new();
     }
     let text = text.strip_suffix('\n').unwrap_or(text);
     text.split('\n')
-        .map(|arg| {
-            if arg.contains("$HTTP_SERVER") {
-                arg.replace("$HTTP_SERVER", &http_server::address().to_string())
-            } else {
-                arg.to_string()
-            }
-        })
+        .map(http_server::substitute)
         .collect()
 }
 

@@ -20,6 +20,7 @@ pub mod module;
 pub mod object;
 pub mod program;
 pub mod static_table;
+pub mod tls_ca;
 mod translate;
 
 pub use config::{Config, OptLevel, TargetCpu};

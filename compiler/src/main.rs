@@ -95,6 +95,10 @@ struct PolicyArgs {
     /// rules always resolve).
     #[arg(long)]
     allow_name_lookup: bool,
+    /// Trust the certificates of FILE (PEM, or one DER certificate) for https requests,
+    /// besides the Mozilla roots built in (repeatable). They are baked into the executable.
+    #[arg(long = "tls-ca", value_name = "FILE")]
+    tls_ca: Vec<PathBuf>,
     /// Bake an environment variable KEY=VALUE (repeatable).
     #[arg(long = "env", value_name = "KEY=VALUE")]
     env: Vec<String>,
@@ -177,6 +181,12 @@ impl PolicyArgs {
                     .map_err(|e| UsageError(format!("bad {flag} {e}")))?;
             }
         }
+        let mut tls_roots = Vec::new();
+        for file in &self.tls_ca {
+            let certs = wasi_aot_compiler::tls_ca::read_trust_anchors(file)
+                .map_err(|e| UsageError(format!("bad --tls-ca: {e}")))?;
+            tls_roots.extend(certs);
+        }
         Ok(Config {
             opt_level,
             target_cpu: match self.target_cpu {
@@ -195,6 +205,7 @@ impl PolicyArgs {
                 udp: self.allow_udp.clone(),
                 name_lookup: self.allow_name_lookup,
                 listen: self.listen.clone(),
+                tls_roots,
             },
             threads: self.jobs,
             ..Config::default()

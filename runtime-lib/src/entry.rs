@@ -8,7 +8,9 @@ use crate::instance::{self, Extern, Instance};
 use crate::trap::{self, Unwound};
 use crate::{harness, host, program};
 use std::ffi::CStr;
-use wasi_aot_abi::metadata::ProgramKind;
+use std::sync::OnceLock;
+use wasi_aot_abi::metadata::{ProgramKind, WasiPolicy};
+use wasi_aot_host::p2::http::TlsTrust;
 use wasi_aot_host::p2::sockets::policy::NetPolicy;
 use wasi_aot_host::{HostTrap, WasiCtx};
 
@@ -149,7 +151,16 @@ pub(crate) fn guest_ctx(program: &program::Program, args: Vec<Vec<u8>>) -> Resul
         )?
     };
     ctx.set_network_policy(net);
+    ctx.set_tls_trust(tls_trust(policy)?);
     Ok(ctx)
+}
+
+/// The roots https requests trust, built once: a server makes a context per request.
+fn tls_trust(policy: &WasiPolicy) -> Result<TlsTrust, String> {
+    static TRUST: OnceLock<Result<TlsTrust, String>> = OnceLock::new();
+    TRUST
+        .get_or_init(|| TlsTrust::with_extra_roots(&policy.tls_roots))
+        .clone()
 }
 
 /// The guest's argv: the executable's name first, not the path it was started by.

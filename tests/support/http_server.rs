@@ -1,6 +1,10 @@
 //! The HTTP server the HTTP client guests talk to: hyper on loopback, started once per test
-//! process on a port the system picks, with a route for each thing a client must handle.
+//! process on ports the system picks, with a route for each thing a client must handle. It
+//! listens three times: plain HTTP/1.1 ([`address`]), and HTTPS with the certificate of
+//! tests/support/tls (`localhost`, issued by its test CA) offering HTTP/2 and HTTP/1.1 by ALPN
+//! ([`tls_address`]) or HTTP/1.1 only ([`tls_http1_address`]).
 //!
+//! - `GET /version`: the HTTP version the request came by (`HTTP/1.1`, `HTTP/2.0`);
 //! - `GET /hello`: 200, a `x-test: yes` header and a line of text;
 //! - `GET /headers`: the request's `x-*` headers, one `name: value` line each, sorted, and
 //!   whether it had a `host`;
@@ -44,6 +48,7 @@ async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infallible>
     let path = request.uri().path().to_string();
     let method = request.method().clone();
     let response = match (method.as_str(), path.as_str()) {
+        ("GET", "/version") => Response::builder().body(full(format!("{:?}\n", request.version()))),
         ("GET", "/hello") => Response::builder()
             .header("x-test", "yes")
             .header("content-type", "text/plain")
@@ -100,10 +105,50 @@ async fn route(request: Request<Incoming>) -> Result<Response<Body>, Infallible>
     Ok(response.expect("the routes build valid responses"))
 }
 
-/// The server's address, starting it on first use.
+/// How one listener speaks.
+#[derive(Clone, Copy)]
+enum Listener {
+    Plain,
+    /// TLS, with these ALPN protocols.
+    Tls(&'static [&'static [u8]]),
+}
+
+/// The plain HTTP/1.1 listener's address, starting the server on first use.
 pub fn address() -> SocketAddr {
-    static ADDRESS: OnceLock<SocketAddr> = OnceLock::new();
-    *ADDRESS.get_or_init(|| {
+    addresses()[0]
+}
+
+/// The address of the HTTPS listener that offers HTTP/2 and HTTP/1.1.
+pub fn tls_address() -> SocketAddr {
+    addresses()[1]
+}
+
+/// The address of the HTTPS listener that offers HTTP/1.1 only.
+pub fn tls_http1_address() -> SocketAddr {
+    addresses()[2]
+}
+
+/// `arg` with `$HTTP_SERVER`, `$HTTPS_SERVER` and `$HTTPS1_SERVER` replaced by the
+/// addresses of [`address`], [`tls_address`] and [`tls_http1_address`].
+pub fn substitute(arg: &str) -> String {
+    let mut arg = arg.to_string();
+    for (name, index) in [("$HTTP_SERVER", 0), ("$HTTPS_SERVER", 1), ("$HTTPS1_SERVER", 2)] {
+        if arg.contains(name) {
+            arg = arg.replace(name, &addresses()[index].to_string());
+        }
+    }
+    arg
+}
+
+const LISTENERS: [Listener; 3] = [
+    Listener::Plain,
+    Listener::Tls(&[b"h2", b"http/1.1"]),
+    Listener::Tls(&[b"http/1.1"]),
+];
+
+fn addresses() -> &'static [SocketAddr; 3] {
+    static ADDRESSES: OnceLock<[SocketAddr; 3]> = OnceLock::new();
+    ADDRESSES.get_or_init(|| {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -112,24 +157,72 @@ pub fn address() -> SocketAddr {
                 .build()
                 .expect("a runtime for the test server");
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("a loopback port for the test server");
-                tx.send(listener.local_addr().expect("bound"))
-                    .expect("the harness waits");
-                loop {
-                    let Ok((stream, _)) = listener.accept().await else {
-                        continue;
-                    };
-                    tokio::spawn(async move {
-                        let io = hyper_util::rt::TokioIo::new(stream);
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(io, hyper::service::service_fn(route))
-                            .await;
-                    });
+                let mut bound = Vec::new();
+                for kind in LISTENERS {
+                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                        .await
+                        .expect("a loopback port for the test server");
+                    bound.push(listener.local_addr().expect("bound"));
+                    tokio::spawn(serve(listener, kind));
                 }
+                tx.send(bound).expect("the harness waits");
+                std::future::pending::<()>().await
             });
         });
-        rx.recv().expect("the test server starts")
+        let bound = rx.recv().expect("the test server starts");
+        [bound[0], bound[1], bound[2]]
     })
+}
+
+async fn serve(listener: tokio::net::TcpListener, kind: Listener) {
+    let acceptor = match kind {
+        Listener::Plain => None,
+        Listener::Tls(alpn) => Some(tokio_rustls::TlsAcceptor::from(tls_config(alpn))),
+    };
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let acceptor = acceptor.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(route);
+            let builder =
+                hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+            match acceptor {
+                None => {
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = builder.http1_only().serve_connection(io, service).await;
+                }
+                Some(acceptor) => {
+                    // A client that gives up on the handshake (a certificate it rejects)
+                    // just ends the connection.
+                    let Ok(tls) = acceptor.accept(stream).await else {
+                        return;
+                    };
+                    let io = hyper_util::rt::TokioIo::new(tls);
+                    let _ = builder.serve_connection(io, service).await;
+                }
+            }
+        });
+    }
+}
+
+/// The server side of TLS: tests/support/tls's certificate and key, `alpn` offered.
+fn tls_config(alpn: &[&[u8]]) -> std::sync::Arc<rustls::ServerConfig> {
+    use rustls_pki_types::pem::PemObject;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("support/tls");
+    let certs = rustls_pki_types::CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .expect("tests/support/tls/server.pem");
+    let key = rustls_pki_types::PrivateKeyDer::from_pem_file(dir.join("server.key"))
+        .expect("tests/support/tls/server.key");
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("the test certificate and key match");
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    std::sync::Arc::new(config)
 }

@@ -10,6 +10,7 @@ use crate::host_fd::{self, HostFileType};
 use crate::p1::fd_table::{Descriptor, DirDescriptor, FdTable, FileDescriptor, Kind};
 use crate::p1::types::rights;
 use crate::p2::filesystem::{Dir, File};
+use crate::p2::http::TlsTrust;
 use crate::p2::sockets::policy::NetPolicy;
 use crate::p2::sockets::TcpListener;
 
@@ -27,6 +28,8 @@ pub struct WasiCtx {
     pub(crate) preopens: Vec<(Dir, String)>,
     /// What the guest's sockets may reach (nothing, unless set).
     pub(crate) net: NetPolicy,
+    /// Whom the guest's https requests trust.
+    pub(crate) tls: TlsTrust,
 }
 
 impl WasiCtx {
@@ -50,6 +53,7 @@ impl WasiCtx {
             resources: Default::default(),
             preopens: Vec::new(),
             net: NetPolicy::default(),
+            tls: TlsTrust::default(),
         }
     }
 
@@ -84,6 +88,11 @@ impl WasiCtx {
     /// Sets what the guest's WASI 0.2 sockets may reach.
     pub fn set_network_policy(&mut self, policy: NetPolicy) {
         self.net = policy;
+    }
+
+    /// Sets whom the guest's https requests trust.
+    pub fn set_tls_trust(&mut self, trust: TlsTrust) {
+        self.tls = trust;
     }
 
     /// Gives the guest the host descriptor `fd` and returns the guest's number for it.

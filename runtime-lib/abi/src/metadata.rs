@@ -157,6 +157,9 @@ pub struct WasiPolicy {
     /// For an HTTP proxy, the address it listens on (`IP:PORT`); the environment variable
     /// `WASI_AOT_LISTEN` overrides it at run time.
     pub listen: Option<String>,
+    /// Certificates (DER) that https requests trust besides the compiled-in Mozilla roots
+    /// (`--tls-ca`), each checked to be a usable trust anchor at build time.
+    pub tls_roots: Vec<Vec<u8>>,
 }
 
 /// One core module.
@@ -521,6 +524,15 @@ trait Codec<'a>: Sized {
     fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError>;
 }
 
+impl Codec<'_> for u8 {
+    fn write(&self, w: &mut Writer) {
+        w.u8(*self)
+    }
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        r.u8()
+    }
+}
+
 impl Codec<'_> for u32 {
     fn write(&self, w: &mut Writer) {
         w.u32(*self)
@@ -666,7 +678,8 @@ codec_struct!(WasiPolicy {
     tcp_listen_rules,
     udp,
     name_lookup,
-    listen
+    listen,
+    tls_roots
 });
 codec_struct!(Module<'a> {
     name, counts, imports, func_types, func_code, func_names, memories, tables, globals,
@@ -1042,6 +1055,7 @@ mod tests {
                 udp: vec!["*".into()],
                 name_lookup: true,
                 listen: Some("127.0.0.1:8080".into()),
+                tls_roots: vec![vec![0x30, 0x82, 0x01]],
             },
             component: Some(Component {
                 instance_imports: vec![vec![

@@ -2,7 +2,7 @@
 # itself, through the C bindings that wit-bindgen generates for the world of wit/world.wit
 # (the vendored WASI 0.2.12 WIT of wasi-host/wit/deps, which wit/deps links to). Included by
 # tests/programs/Makefile.inc (`make components`); paths are relative to the repository
-# root. A .wasm is rebuilt when its source, p2_util.h or the bindings are newer; the
+# root. A .wasm is rebuilt when its source, a p2_*.h header or the bindings are newer; the
 # bindings (bindings/, checked in like the .wasm) are regenerated when the WIT is newer.
 #
 # Each program exports wasi:cli/run's `run` itself (`exports_wasi_cli_run_run`), so it is
@@ -55,7 +55,7 @@ $(C_COMPONENT_BINDINGS) &: $(C_COMPONENT_DIR)/wit/world.wit $(wildcard wasi-host
 	$(WIT_BINDGEN) c $(C_COMPONENT_DIR)/wit --world p2-guest --out-dir $(C_COMPONENT_DIR)/bindings
 
 # Compile and link as separate steps (see Makefile.inc), then wrap the core module.
-$(C_COMPONENT_WASM): %.wasm: %.c $(C_COMPONENT_DIR)/p2_util.h $(C_COMPONENT_BINDINGS)
+$(C_COMPONENT_WASM): %.wasm: %.c $(wildcard $(C_COMPONENT_DIR)/*.h) $(C_COMPONENT_BINDINGS)
 	@if [ -z "$(C_COMPONENT_ADAPTER)" ]; then \
 	    echo "no reactor adapter $(C_COMPONENT_ADAPTER_VERSION): make c-components-deps" >&2; \
 	    exit 1; \

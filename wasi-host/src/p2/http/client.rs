@@ -2,8 +2,7 @@
 //!
 //! `handle` checks the request and the network policy, then sends it from a task on the
 //! tokio runtime: it resolves and connects (within `connect-timeout`), over TLS for `https`
-//! (rustls, with the Mozilla roots of the `webpki-roots` crate compiled in, so that the
-//! executable needs no certificate store on the machine it runs on), speaks HTTP/2 when the
+//! (rustls, trusting the roots of [`TlsTrust`]), speaks HTTP/2 when the
 //! server offers it by ALPN and HTTP/1.1 otherwise, and waits for the response head (within
 //! `first-byte-timeout`). The response's body then streams into the guest as it arrives.
 //!
@@ -12,7 +11,6 @@
 //! only goes to allowed ones). A denied request is `HTTP-request-denied`.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::{HostError, HostTrap};
@@ -22,6 +20,7 @@ use crate::p2::http::error::ErrorCode;
 use crate::p2::http::fields::Fields;
 use crate::p2::http::request::{OutgoingRequest, RequestOptions};
 use crate::p2::http::response::{FutureIncomingResponse, IncomingResponse, ResponseSlot};
+use crate::p2::http::tls::TlsTrust;
 use crate::p2::sockets::policy::{NetPolicy, NetUse};
 use crate::resources::{HostKind, HostObject};
 
@@ -50,6 +49,7 @@ struct Outgoing {
     tls: bool,
     options: RequestOptions,
     policy: NetPolicy,
+    tls_config: TlsTrust,
 }
 
 fn timeout(ns: Option<u64>) -> Duration {
@@ -132,6 +132,7 @@ pub fn outgoing_handler_handle(
                 tls,
                 options,
                 policy: call.ctx.net.clone(),
+                tls_config: call.ctx.tls.clone(),
             };
             let task_slot = slot.clone();
             super::runtime().spawn(async move {
@@ -199,26 +200,6 @@ async fn connect(
     Err(last)
 }
 
-/// The TLS settings of every https request: the compiled-in Mozilla roots, HTTP/2 or 1.1.
-fn tls_config() -> Arc<rustls::ClientConfig> {
-    static CONFIG: std::sync::OnceLock<Arc<rustls::ClientConfig>> = std::sync::OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let roots = rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            };
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let mut config = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .expect("ring supports the default TLS versions")
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-            Arc::new(config)
-        })
-        .clone()
-}
-
 fn tls_error(e: &std::io::Error) -> ErrorCode {
     match e
         .get_ref()
@@ -244,7 +225,7 @@ async fn send(mut out: Outgoing) -> Result<IncomingResponse, ErrorCode> {
     let response = if out.tls {
         let name = rustls::pki_types::ServerName::try_from(out.host.clone())
             .map_err(|_| ErrorCode::HttpRequestUriInvalid)?;
-        let tls = tokio_rustls::TlsConnector::from(tls_config())
+        let tls = tokio_rustls::TlsConnector::from(out.tls_config.config())
             .connect(name, tcp)
             .await
             .map_err(|e| tls_error(&e))?;

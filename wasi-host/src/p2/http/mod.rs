@@ -10,7 +10,8 @@
 //!
 //! One module per concern: [`fields`] (headers and trailers), [`error`] (`error-code`),
 //! [`request`] and [`response`] (the message resources), [`body`] (body streams and
-//! trailers), [`client`] (`outgoing-handler.handle`), [`server`] (serving a proxy).
+//! trailers), [`client`] (`outgoing-handler.handle`), [`tls`] (the roots https trusts),
+//! [`server`] (serving a proxy).
 
 pub mod body;
 pub mod client;
@@ -19,6 +20,7 @@ pub mod fields;
 pub mod request;
 pub mod response;
 pub mod server;
+pub mod tls;
 
 // The host functions, where the host table names them (`http::fields_new`).
 pub use body::{
@@ -33,6 +35,7 @@ pub use fields::{
 };
 pub use request::*;
 pub use response::*;
+pub use tls::TlsTrust;
 
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::OnceLock;
