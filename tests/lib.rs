@@ -373,9 +373,7 @@ pub fn parse_args_file(text: &str) -> Vec<String> {
         return Vec::new();
     }
     let text = text.strip_suffix('\n').unwrap_or(text);
-    text.split('\n')
-        .map(http_server::substitute)
-        .collect()
+    text.split('\n').map(http_server::substitute).collect()
 }
 
 /// The files directly in `dir` whose name ends with `.ext`, sorted.

@@ -132,7 +132,11 @@ pub fn tls_http1_address() -> SocketAddr {
 /// addresses of [`address`], [`tls_address`] and [`tls_http1_address`].
 pub fn substitute(arg: &str) -> String {
     let mut arg = arg.to_string();
-    for (name, index) in [("$HTTP_SERVER", 0), ("$HTTPS_SERVER", 1), ("$HTTPS1_SERVER", 2)] {
+    for (name, index) in [
+        ("$HTTP_SERVER", 0),
+        ("$HTTPS_SERVER", 1),
+        ("$HTTPS1_SERVER", 2),
+    ] {
         if arg.contains(name) {
             arg = arg.replace(name, &addresses()[index].to_string());
         }

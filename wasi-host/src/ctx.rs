@@ -7,12 +7,14 @@ use std::path::Path;
 
 use crate::error::Errno;
 use crate::host_fd::{self, HostFileType};
-use crate::p1::fd_table::{Descriptor, DirDescriptor, FdTable, FileDescriptor, Kind};
+use crate::p1::fd_table::{
+    Descriptor, DirDescriptor, FdTable, FileDescriptor, Kind, SocketDescriptor,
+};
 use crate::p1::types::rights;
 use crate::p2::filesystem::{Dir, File};
 use crate::p2::http::TlsTrust;
 use crate::p2::sockets::policy::NetPolicy;
-use crate::p2::sockets::TcpListener;
+use crate::p2::sockets::tcp::TcpSocket;
 
 /// The WASI state of one running guest: its arguments, environment and descriptors.
 #[derive(Debug)]
@@ -76,9 +78,12 @@ impl WasiCtx {
     /// Binds a TCP socket listening on `addr` and gives it to the guest, returning its
     /// descriptor number; the guest accepts connections on it with `sock_accept`.
     pub fn preopen_tcp_listener(&mut self, addr: SocketAddr) -> io::Result<u32> {
-        let listener = TcpListener::bind(addr)?;
+        let socket = TcpSocket::from_listener(std::net::TcpListener::bind(addr)?)?;
         let descriptor = Descriptor::new(
-            Kind::Listener(listener),
+            Kind::Listener(SocketDescriptor {
+                socket,
+                nonblock: false,
+            }),
             rights::SOCKET_LISTENER,
             rights::SOCKET_STREAM,
         );

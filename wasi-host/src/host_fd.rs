@@ -375,7 +375,7 @@ fn is_would_block(code: i32) -> bool {
 
 /// Blocks until `fd` reports one of `events` (or an error condition, which the retried call
 /// then reports).
-fn wait_until_ready(fd: RawFd, events: libc::c_short) -> Result<(), Errno> {
+pub(crate) fn wait_until_ready(fd: RawFd, events: libc::c_short) -> Result<(), Errno> {
     let mut poll_fd = libc::pollfd {
         fd,
         events,

@@ -64,8 +64,9 @@ pub fn fd_fdstat_get(
             (ty, flags)
         }
         Kind::Dir(_) => (Filetype::Directory, 0),
-        Kind::Listener(listener) => (Filetype::SocketStream, nonblock(listener.is_nonblocking())),
-        Kind::Stream(stream) => (Filetype::SocketStream, nonblock(stream.is_nonblocking())),
+        Kind::Listener(socket) | Kind::Stream(socket) => {
+            (Filetype::SocketStream, nonblock(socket.nonblock))
+        }
     };
     let fdstat = Fdstat {
         filetype,
@@ -123,11 +124,8 @@ pub fn fd_fdstat_set_flags(
             }
             file.nonblock = nonblocking;
         }
-        Kind::Listener(listener) if new & fdflags::APPEND == 0 => {
-            listener.set_nonblocking(nonblocking)?
-        }
-        Kind::Stream(stream) if new & fdflags::APPEND == 0 => {
-            stream.set_nonblocking(nonblocking)?
+        Kind::Listener(socket) | Kind::Stream(socket) if new & fdflags::APPEND == 0 => {
+            socket.nonblock = nonblocking
         }
         // Sockets have no append mode.
         Kind::Listener(_) | Kind::Stream(_) => return Err(Errno::Inval.into()),

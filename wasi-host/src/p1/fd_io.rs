@@ -48,7 +48,7 @@ fn stream_target(descriptor: &Descriptor, write: bool) -> Result<Target, Errno> 
             Blocking::Yes
         }
         Kind::File(_) => Blocking::Yes,
-        Kind::Stream(stream) if stream.is_nonblocking() => Blocking::No,
+        Kind::Stream(socket) if socket.nonblock => Blocking::No,
         Kind::Stream(_) => Blocking::Yes,
         Kind::Dir(_) | Kind::Listener(_) => return Err(Errno::Badf),
     };

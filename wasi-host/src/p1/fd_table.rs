@@ -20,7 +20,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use crate::error::Errno;
 use crate::p1::types::rights;
 use crate::p2::filesystem::{Dir, File};
-use crate::p2::sockets::{TcpListener, TcpStream};
+use crate::p2::sockets::tcp::TcpSocket;
 
 /// Which standard stream a [`Stdio`] descriptor is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,6 +60,15 @@ pub(crate) struct DirDescriptor {
     pub(crate) preopen: Option<String>,
 }
 
+/// A TCP socket: a preopened listener or a connection accepted on one. It is the WASI 0.2
+/// socket, whose host socket is always non-blocking; the guest's `nonblock` flag decides
+/// whether a P1 call that would wait fails with `again` instead.
+#[derive(Debug)]
+pub(crate) struct SocketDescriptor {
+    pub(crate) socket: TcpSocket,
+    pub(crate) nonblock: bool,
+}
+
 /// What a guest descriptor refers to.
 #[derive(Debug)]
 pub(crate) enum Kind {
@@ -68,9 +77,9 @@ pub(crate) enum Kind {
     File(FileDescriptor),
     Dir(DirDescriptor),
     /// A preopened listening socket.
-    Listener(TcpListener),
+    Listener(SocketDescriptor),
     /// A connection accepted on a listener.
-    Stream(TcpStream),
+    Stream(SocketDescriptor),
 }
 
 /// A guest descriptor: its kind and rights.
@@ -111,8 +120,7 @@ impl Descriptor {
             Kind::Stdio(stdio) => stdio.host_fd,
             Kind::File(file) => file.file.as_raw_fd(),
             Kind::Dir(dir) => dir.dir.as_raw_fd(),
-            Kind::Listener(listener) => listener.as_raw_fd(),
-            Kind::Stream(stream) => stream.as_raw_fd(),
+            Kind::Listener(socket) | Kind::Stream(socket) => socket.socket.as_raw_fd(),
         }
     }
 }

@@ -2,23 +2,27 @@
 //! executable preopens (`--tcp-listen`) and the connections accepted on them.
 //!
 //! wasmtime's P1 leaves these unimplemented (`notsock` for every descriptor); here they do
-//! their job over `p2::sockets`. A descriptor that is not a socket is `notsock`; a listener
-//! cannot receive, send or shut down (`notconn`, as the host says) and a connection cannot
-//! accept (`inval`). A connection is blocking unless accepted with `nonblock` or switched with
-//! `fd_fdstat_set_flags`, and then an operation that would wait is `again`.
+//! their job over the WASI 0.2 TCP sockets of `p2::sockets::tcp`. A P1 guest cannot create,
+//! bind or connect sockets: it only receives the listeners baked into its executable, so the
+//! network it can reach is exactly what its builder allowed. A descriptor that is not a
+//! socket is `notsock`; a listener cannot receive, send or shut down (`notconn`, as the host
+//! says) and a connection cannot accept (`inval`). A connection is blocking unless accepted
+//! with `nonblock` or switched with `fd_fdstat_set_flags`, and then an operation that would
+//! wait is `again`.
 
 use crate::ctx::WasiCtx;
 use crate::error::{Errno, HostError};
 use crate::host_fd::{self, Blocking};
 use crate::memory::GuestMemory;
-use crate::p1::fd_table::{Descriptor, Kind};
+use crate::p1::fd_table::{Descriptor, Kind, SocketDescriptor};
 use crate::p1::iovec::read_iovecs;
 use crate::p1::types::{fdflags, flags, rights, sockflags};
-use crate::p2::sockets::{ShutdownType, TcpStream};
+use crate::p2::sockets::network::ErrorCode;
 use std::io::IoSlice;
+use std::os::fd::AsRawFd;
 
 /// The connection behind `fd`, which must have the rights `needed`.
-fn stream_with(descriptor: &Descriptor, needed: u64) -> Result<&TcpStream, Errno> {
+fn stream_with(descriptor: &Descriptor, needed: u64) -> Result<&SocketDescriptor, Errno> {
     match &descriptor.kind {
         Kind::Stream(stream) => {
             descriptor.require(needed)?;
@@ -29,11 +33,28 @@ fn stream_with(descriptor: &Descriptor, needed: u64) -> Result<&TcpStream, Errno
     }
 }
 
-fn blocking(stream: &TcpStream) -> Blocking {
-    if stream.is_nonblocking() {
+fn blocking(stream: &SocketDescriptor) -> Blocking {
+    if stream.nonblock {
         Blocking::No
     } else {
         Blocking::Yes
+    }
+}
+
+/// The errno for a WASI 0.2 socket error, for the calls a P1 socket can make.
+fn errno(code: ErrorCode) -> Errno {
+    match code {
+        ErrorCode::WouldBlock => Errno::Again,
+        ErrorCode::AccessDenied => Errno::Acces,
+        ErrorCode::InvalidArgument => Errno::Inval,
+        ErrorCode::InvalidState => Errno::Notconn,
+        ErrorCode::OutOfMemory => Errno::Nomem,
+        ErrorCode::NewSocketLimit => Errno::Mfile,
+        ErrorCode::ConnectionAborted => Errno::Connaborted,
+        ErrorCode::ConnectionReset => Errno::Connreset,
+        ErrorCode::NotSupported => Errno::Notsup,
+        ErrorCode::Timeout => Errno::Timedout,
+        _ => Errno::Io,
     }
 }
 
@@ -57,8 +78,19 @@ pub fn sock_accept(
     if flags_bits & !fdflags::NONBLOCK != 0 {
         return Err(Errno::Inval.into());
     }
-    let stream = listener.accept(flags_bits & fdflags::NONBLOCK != 0)?;
+    let socket = loop {
+        match listener.socket.accept() {
+            Err(ErrorCode::WouldBlock) if !listener.nonblock => {
+                host_fd::wait_until_ready(listener.socket.as_raw_fd(), libc::POLLIN)?
+            }
+            other => break other.map_err(errno)?,
+        }
+    };
     let inheriting = descriptor.inheriting;
+    let stream = SocketDescriptor {
+        socket,
+        nonblock: flags_bits & fdflags::NONBLOCK != 0,
+    };
     let new = Descriptor::new(
         Kind::Stream(stream),
         rights::SOCKET_STREAM & inheriting,
@@ -101,7 +133,7 @@ pub fn sock_recv(
     if ri_flags & sockflags::RECV_WAITALL != 0 {
         host_flags |= libc::MSG_WAITALL;
     }
-    let host_fd = std::os::fd::AsRawFd::as_raw_fd(stream);
+    let host_fd = stream.socket.as_raw_fd();
     // SAFETY: every iovec was checked to lie inside `mem`, which this call borrows mutably, so
     // no Rust reference into guest memory is live while the kernel writes to it.
     let count = unsafe { host_fd::recv_vectored(host_fd, &raw, host_flags, blocking(stream)) }?;
@@ -128,7 +160,7 @@ pub fn sock_send(
         .iter()
         .map(|iovec| mem.slice(iovec.buf, iovec.len).map(IoSlice::new))
         .collect::<Result<Vec<_>, HostError>>()?;
-    let host_fd = std::os::fd::AsRawFd::as_raw_fd(stream);
+    let host_fd = stream.socket.as_raw_fd();
     let count = host_fd::send_all_vectored(host_fd, &mut bufs, blocking(stream))?;
     let count = u32::try_from(count).map_err(|_| Errno::Overflow)?;
     mem.write_u32(so_datalen as u32, count)
@@ -142,13 +174,16 @@ pub fn sock_shutdown(
     how: i32,
 ) -> Result<(), HostError> {
     let how = match flags(how, sockflags::SD_ALL, "sdflags")? {
-        sockflags::SHUT_RD => ShutdownType::Receive,
-        sockflags::SHUT_WR => ShutdownType::Send,
-        sockflags::SD_ALL => ShutdownType::Both,
+        sockflags::SHUT_RD => std::net::Shutdown::Read,
+        sockflags::SHUT_WR => std::net::Shutdown::Write,
+        sockflags::SD_ALL => std::net::Shutdown::Both,
         _ => return Err(Errno::Inval.into()),
     };
     let stream = stream_with(ctx.fds.get(fd as u32)?, rights::SOCK_SHUTDOWN)?;
-    stream.shutdown(how)?;
+    stream
+        .socket
+        .shutdown_host(how)
+        .map_err(|e| e.raw_os_error().map_or(Errno::Io, Errno::from_host))?;
     Ok(())
 }
 
@@ -158,6 +193,38 @@ mod tests {
     use crate::memory::TestMemory;
     use std::io::{Read, Write};
     use std::net::TcpStream as StdStream;
+
+    #[test]
+    fn accept_waits_unless_nonblocking() {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = probe.local_addr().unwrap();
+        drop(probe);
+        let mut ctx = WasiCtx::new(Vec::new(), Vec::new());
+        let listener = ctx.preopen_tcp_listener(addr).unwrap() as i32;
+        let mut memory = TestMemory::new(64);
+        let nonblock = fdflags::NONBLOCK as i32;
+        crate::p1::fd::fd_fdstat_set_flags(&mut ctx, &mut memory.guest(), listener, nonblock)
+            .unwrap();
+        assert_eq!(
+            sock_accept(&mut ctx, &mut memory.guest(), listener, 0, 0),
+            Err(Errno::Again.into())
+        );
+        crate::p1::fd::fd_fdstat_set_flags(&mut ctx, &mut memory.guest(), listener, 0).unwrap();
+        let client = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            StdStream::connect(addr).unwrap()
+        });
+        // Blocks until the client connects; the connection is non-blocking as asked.
+        sock_accept(&mut ctx, &mut memory.guest(), listener, nonblock, 0).unwrap();
+        let _client = client.join().unwrap();
+        let conn = memory.u32_at(0) as i32;
+        memory.set_u32(16, 32);
+        memory.set_u32(20, 8);
+        assert_eq!(
+            sock_recv(&mut ctx, &mut memory.guest(), conn, 16, 1, 0, 8, 12),
+            Err(Errno::Again.into())
+        );
+    }
 
     #[test]
     fn accept_recv_send_shutdown_over_loopback() {

@@ -65,6 +65,23 @@ impl TcpSocket {
         })
     }
 
+    /// A listening socket from `listener`: P1's preopened listeners (`--tcp-listen`), bound
+    /// by the runtime with std's settings before the guest starts.
+    pub(crate) fn from_listener(listener: std::net::TcpListener) -> std::io::Result<TcpSocket> {
+        let family = match listener.local_addr()? {
+            SocketAddr::V4(_) => Family::Ipv4,
+            SocketAddr::V6(_) => Family::Ipv6,
+        };
+        let socket = Socket::from(listener);
+        socket.set_nonblocking(true)?;
+        Ok(TcpSocket {
+            socket: Arc::new(socket),
+            family,
+            state: State::Listening,
+            backlog: DEFAULT_BACKLOG,
+        })
+    }
+
     fn fd(&self) -> std::os::fd::RawFd {
         std::os::fd::AsRawFd::as_raw_fd(&*self.socket)
     }
@@ -150,7 +167,8 @@ impl TcpSocket {
         Ok(())
     }
 
-    fn accept(&mut self) -> Result<TcpSocket, ErrorCode> {
+    /// A connection from the backlog, non-blocking; `would-block` when there is none.
+    pub(crate) fn accept(&self) -> Result<TcpSocket, ErrorCode> {
         if self.state != State::Listening {
             return Err(ErrorCode::InvalidState);
         }
@@ -206,15 +224,22 @@ impl TcpSocket {
         }
     }
 
+    /// Shuts down one direction of a connection, or both, as the WIT says: a direction the
+    /// peer closed first is no error.
     fn shutdown(&self, how: std::net::Shutdown) -> Result<(), ErrorCode> {
         if self.state != State::Connected {
             return Err(ErrorCode::InvalidState);
         }
-        match self.socket.shutdown(how) {
+        match self.shutdown_host(how) {
             // The peer went first: the direction is closed already.
             Err(e) if e.raw_os_error() == Some(libc::ENOTCONN) => Ok(()),
             other => Ok(other?),
         }
+    }
+
+    /// `shutdown(2)` itself, with the host's error: P1's `sock_shutdown`.
+    pub(crate) fn shutdown_host(&self, how: std::net::Shutdown) -> std::io::Result<()> {
+        self.socket.shutdown(how)
     }
 
     fn pollable(&self) -> Pollable {
@@ -236,6 +261,12 @@ impl TcpSocket {
                 permitted: 0,
             }),
         )
+    }
+}
+
+impl std::os::fd::AsRawFd for TcpSocket {
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.fd()
     }
 }
 
