@@ -1,6 +1,7 @@
 //! The HTTP servers wasi-aot builds from `wasi:http/proxy` components
 //! (`tests/programs/proxy/`), driven over loopback: every route of `p2_proxy` with its exact
-//! answer, concurrent requests, a fresh instance for each (memory reused between requests
+//! answer, concurrent requests (over HTTP/1.1 connections, and over one HTTP/2 connection),
+//! a fresh instance for each (memory reused between requests
 //! is reset), bodies streaming both ways, a trapping request followed by
 //! a good one, the size limits, `WASI_AOT_LISTEN`, and graceful shutdown on SIGTERM and
 //! SIGINT. The same routes also run under `wasmtime serve` (skipped, with the reason, when
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use wasi_aot_tests::http_client::{fetch, fetch_async, runtime, Request, Response};
+use wasi_aot_tests::http_client::{fetch, fetch_async, fetch_h2, runtime, Request, Response};
 
 /// The hello lines of `py_proxy.py` and `js_proxy.js`.
 const PY_HELLO: &[u8] = b"hello from python\n";
@@ -294,6 +295,54 @@ fn concurrent() -> Result<()> {
         expect(&path, &response, 200, &expected)?;
     }
     Ok(())
+}
+
+/// HTTP/2 with prior knowledge: 24 requests at once over one connection (slow ones, bodies
+/// both ways, traps), each answered as alone, and HTTP/1.1 still served after.
+fn http2() -> Result<()> {
+    let server = Server::proxy()?;
+    let mut requests = Vec::new();
+    let mut expected: Vec<(u16, Vec<u8>)> = Vec::new();
+    for i in 0..24 {
+        let (request, status, body) = match i % 6 {
+            0 => (Request::get("/slow"), 200, b"slow done\n".to_vec()),
+            1 => (Request::get("/"), 200, b"hello from wasi-aot\n".to_vec()),
+            2 => (Request::get("/big"), 200, big_body()),
+            3 => {
+                let mut post = Request::get("/echo");
+                post.method = "POST";
+                post.chunks = vec![format!("request {i}, ").into_bytes(), b"in parts".to_vec()];
+                (post, 200, format!("request {i}, in parts").into_bytes())
+            }
+            4 => (Request::get("/trap"), 500, Vec::new()),
+            _ => {
+                let path = format!("/headers?n={i}");
+                let body = format!("{path}\n").into_bytes();
+                (Request::get(&path), 200, body)
+            }
+        };
+        requests.push(request);
+        expected.push((status, body));
+    }
+    let responses = fetch_h2(server.addr, requests)?;
+    for (i, (response, (status, body))) in responses.iter().zip(&expected).enumerate() {
+        if *status == 500 {
+            if response.status != 500 {
+                bail!(
+                    "HTTP/2 request {i}: status {}, expected 500",
+                    response.status
+                );
+            }
+        } else {
+            expect(&format!("HTTP/2 request {i}"), response, *status, body)?;
+        }
+    }
+    expect(
+        "GET / over HTTP/1.1 after",
+        &fetch(server.addr, Request::get("/"))?,
+        200,
+        b"hello from wasi-aot\n",
+    )
 }
 
 /// Every request sees a fresh instance, whatever the ones before it on the same guest
@@ -592,6 +641,7 @@ fn main() {
     let mut trials = vec![
         trial("proxy/routes", routes),
         trial("proxy/concurrent", concurrent),
+        trial("proxy/http2", http2),
         trial("proxy/fresh", fresh),
         trial("proxy/fresh-image", fresh_image),
         trial("proxy/streaming", streaming),

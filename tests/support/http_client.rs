@@ -1,7 +1,8 @@
 //! An HTTP/1.1 client for driving the servers wasi-aot builds (and `wasmtime serve`): hyper
 //! over one connection per request, on a tokio runtime of its own, every request bounded in
-//! time. Also the load generator of the benchmarks: keep-alive connections sending as fast
-//! as they are answered.
+//! time; and HTTP/2 with prior knowledge, many requests at once over one connection
+//! ([`fetch_h2`]). Also the load generator of the benchmarks: keep-alive connections
+//! sending as fast as they are answered.
 
 use std::net::SocketAddr;
 use std::sync::OnceLock;
@@ -112,7 +113,10 @@ async fn send_on(
     request: http::Request<Body>,
 ) -> Result<Response> {
     sender.ready().await?;
-    let response = sender.send_request(request).await?;
+    read_response(sender.send_request(request).await?).await
+}
+
+async fn read_response(response: http::Response<hyper::body::Incoming>) -> Result<Response> {
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -143,6 +147,49 @@ pub async fn fetch_async(addr: SocketAddr, request: Request) -> Result<Response>
 /// [`fetch_async`], blocking.
 pub fn fetch(addr: SocketAddr, request: Request) -> Result<Response> {
     runtime().block_on(fetch_async(addr, request))
+}
+
+/// Sends every request of `requests` at once over one HTTP/2 connection to `addr` (prior
+/// knowledge, no TLS) and returns the responses in the same order.
+pub fn fetch_h2(addr: SocketAddr, requests: Vec<Request>) -> Result<Vec<Response>> {
+    let exchange = async {
+        let stream = tokio::net::TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) = hyper::client::conn::http2::handshake(
+            hyper_util::rt::TokioExecutor::new(),
+            hyper_util::rt::TokioIo::new(stream),
+        )
+        .await?;
+        tokio::spawn(connection);
+        let exchanges: Vec<_> = requests
+            .into_iter()
+            .map(|request| {
+                let mut sender = sender.clone();
+                tokio::spawn(async move {
+                    let path = request.path.clone();
+                    // HTTP/2 names the scheme and authority in the request, not in a Host header.
+                    let mut request = http_request(addr, request)?;
+                    request.headers_mut().remove("host");
+                    *request.uri_mut() = format!("http://{addr}{path}").parse()?;
+                    sender.ready().await?;
+                    let response = sender.send_request(request).await?;
+                    read_response(response)
+                        .await
+                        .with_context(|| format!("HTTP/2 request {path}"))
+                })
+            })
+            .collect();
+        let mut responses = Vec::new();
+        for exchange in exchanges {
+            responses.push(exchange.await??);
+        }
+        Ok::<_, anyhow::Error>(responses)
+    };
+    runtime().block_on(async {
+        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+            .await
+            .map_err(|_| anyhow!("no HTTP/2 responses within {REQUEST_TIMEOUT:?}"))?
+    })
 }
 
 /// What a load run measured.
