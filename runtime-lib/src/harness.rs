@@ -103,9 +103,10 @@ impl Script {
                     .ok_or(error("bad module"))?;
                 let registered = &self.registered;
                 let instances = &self.instances;
-                let resolve = |module: &str, field: &str| -> Option<Extern> {
-                    instances[*registered.get(module)?].export(field)
-                };
+                let resolve =
+                    |_: usize, import: &wasi_aot_abi::metadata::Import| -> Option<Extern> {
+                        instances[*registered.get(import.module.as_str())?].export(&import.field)
+                    };
                 match Instance::new(m, &resolve) {
                     Ok(inst) => {
                         self.instances.push(inst);

@@ -7,7 +7,6 @@ use crate::program::{self, Program};
 use crate::table::Table;
 use crate::trap::{self, Unwound};
 use std::cell::Cell;
-use std::collections::HashMap;
 use wasi_aot_abi::metadata::{self as md, ConstExpr, ConstOp, ElemMode, ExternKind, ImportKind};
 use wasi_aot_abi::vmctx::{
     VmException, VmFuncImport, VmFuncRef, VmGlobal, VmHeader, VmMemory, VmTable,
@@ -62,7 +61,10 @@ pub unsafe fn set_pending_exception(exn: *mut VmException) {
     PENDING_EXCEPTION.with(|p| p.set(exn));
 }
 
-/// The identity of an exception tag: its address. Never freed.
+/// The identity of an exception tag: its address. It lives as long as the instance that
+/// defines the tag: everything that can hold an exception of that tag (memories, tables,
+/// globals of the same program's instances) is freed together with it, at the end of a
+/// server's request, and a command's instances are never freed.
 #[derive(Debug)]
 pub struct TagIdentity {
     /// Canonical type id of the payload signature.
@@ -123,11 +125,12 @@ pub struct Instance {
     pub globals: Vec<GlobalRef>,
     /// Exception tags, imports first.
     pub tags: Vec<*const TagIdentity>,
+    /// The identities of the tags it defines (their addresses are the tags).
+    defined_tags: Box<[TagIdentity]>,
     /// Data segments still available to `memory.init` (dropped ones are empty).
     pub data: Vec<&'static [u8]>,
     /// Element segments still available to `table.init`, evaluated (dropped ones are empty).
     pub elems: Vec<Vec<u64>>,
-    funcref_slots: HashMap<u32, u32>,
 }
 
 /// Whether a limits pair `actual` satisfies an import's declared `wanted` limits.
@@ -155,10 +158,11 @@ impl Instance {
         unsafe { &mut *((*(vmctx as *mut VmHeader)).instance as *mut Instance) }
     }
 
-    /// Instantiates module `module_index`, resolving imports with `resolve`.
+    /// Instantiates module `module_index`, resolving each import with `resolve`, given its
+    /// position among the module's imports.
     pub fn new(
         module_index: usize,
-        resolve: &dyn Fn(&str, &str) -> Option<Extern>,
+        resolve: &dyn Fn(usize, &md::Import) -> Option<Extern>,
     ) -> Result<&'static mut Instance, InstantiateError> {
         let program = program::get();
         let module = &program.meta.modules[module_index];
@@ -181,14 +185,9 @@ impl Instance {
             tables: Vec::new(),
             globals: Vec::new(),
             tags: Vec::new(),
+            defined_tags: Box::default(),
             data: module.data.iter().map(|d| d.bytes).collect(),
             elems: Vec::new(),
-            funcref_slots: module
-                .funcrefs
-                .iter()
-                .enumerate()
-                .map(|(slot, f)| (*f, slot as u32))
-                .collect(),
         }));
         // SAFETY: the header is at offset 0 of the freshly allocated vmctx.
         unsafe {
@@ -213,7 +212,7 @@ impl Instance {
     fn initialize(
         &mut self,
         program: &Program,
-        resolve: &dyn Fn(&str, &str) -> Option<Extern>,
+        resolve: &dyn Fn(usize, &md::Import) -> Option<Extern>,
     ) -> Result<(), InstantiateError> {
         let mut funcs = self.link_imports(program, resolve)?;
         self.create_functions(program, &mut funcs);
@@ -231,8 +230,7 @@ impl Instance {
         Ok(())
     }
 
-    /// Frees the instance: its vmctx, the memories and tables it defines, and itself. (Its
-    /// exception tags' identities stay: exception records may still name them.)
+    /// Frees the instance: its vmctx, the memories, tables and tags it defines, and itself.
     ///
     /// # Safety
     /// `instance` came from [`Instance::new`], and nothing uses it, its exports or its
@@ -267,12 +265,12 @@ impl Instance {
     fn link_imports(
         &mut self,
         program: &Program,
-        resolve: &dyn Fn(&str, &str) -> Option<Extern>,
+        resolve: &dyn Fn(usize, &md::Import) -> Option<Extern>,
     ) -> Result<Vec<(*const u8, *mut u8)>, InstantiateError> {
         let module = self.module;
         let mut funcs = Vec::new();
         let mut func_slot = 0;
-        for import in &module.imports {
+        for (n, import) in module.imports.iter().enumerate() {
             let unlinkable = |what: &str| {
                 InstantiateError::Unlinkable(format!(
                     "{what}: `{}`.`{}`",
@@ -285,7 +283,7 @@ impl Instance {
                 funcs.push((code, self.vmctx));
                 continue;
             }
-            let Some(value) = resolve(&import.module, &import.field) else {
+            let Some(value) = resolve(n, import) else {
                 return Err(unlinkable("unknown import"));
             };
             match (&import.kind, value) {
@@ -352,7 +350,7 @@ impl Instance {
                     self.globals.push(g);
                 }
                 (ImportKind::Tag { type_id }, Extern::Tag(t)) => {
-                    // SAFETY: tag identities are never freed.
+                    // SAFETY: the exporting instance, and so its tags, are live.
                     if unsafe { (*t).type_id } != *type_id {
                         return Err(unlinkable("incompatible import type"));
                     }
@@ -388,10 +386,14 @@ impl Instance {
 
     /// Creates the defined tags and fills every tag slot.
     fn create_tags(&mut self) {
-        for type_id in &self.module.tags {
-            let identity = Box::leak(Box::new(TagIdentity { type_id: *type_id }));
-            self.tags.push(identity);
-        }
+        self.defined_tags = self
+            .module
+            .tags
+            .iter()
+            .map(|type_id| TagIdentity { type_id: *type_id })
+            .collect();
+        self.tags
+            .extend(self.defined_tags.iter().map(|t| t as *const TagIdentity));
         for (i, tag) in self.tags.iter().enumerate() {
             let slot: *mut *const TagIdentity = self.at(self.offsets.tag(i as u32));
             // SAFETY: the slot is inside this vmctx.
@@ -401,7 +403,12 @@ impl Instance {
 
     /// The funcref of escaping function `func`.
     pub fn funcref(&self, func: u32) -> *const VmFuncRef {
-        let slot = self.funcref_slots[&func];
+        // Slots are in ascending function order (the compiler numbers them so).
+        let slot =
+            self.module
+                .funcrefs
+                .binary_search(&func)
+                .expect("only escaping functions are asked for their funcref") as u32;
         self.at(self.offsets.funcref(slot))
     }
 
@@ -521,20 +528,14 @@ impl Instance {
 
     /// Evaluates a constant expression to the bits of a 16-byte value slot.
     pub fn eval(&self, expr: &ConstExpr) -> u128 {
+        // Nearly every expression is one constant or reference (a table holds thousands):
+        // those need no stack.
+        if let [op] = expr.ops[..] {
+            return self.leaf(op).unwrap_or(0);
+        }
         let mut stack: Vec<u128> = Vec::with_capacity(2);
         for op in &expr.ops {
             let v = match *op {
-                ConstOp::I32Const(v) => v as u32 as u128,
-                ConstOp::I64Const(v) => v as u64 as u128,
-                ConstOp::F32Const(v) => v as u128,
-                ConstOp::F64Const(v) => v as u128,
-                ConstOp::V128Const(v) => v,
-                // SAFETY: global storage lives as long as its instance (forever).
-                ConstOp::GlobalGet(g) => {
-                    u128::from_le_bytes(unsafe { (*self.globals[g as usize].vm).bytes })
-                }
-                ConstOp::RefNull(_) => 0,
-                ConstOp::RefFunc(f) => self.funcref(f) as usize as u128,
                 ConstOp::I32Add | ConstOp::I32Sub | ConstOp::I32Mul => {
                     let b = stack.pop().unwrap_or(0) as u32;
                     let a = stack.pop().unwrap_or(0) as u32;
@@ -553,23 +554,53 @@ impl Instance {
                         _ => a.wrapping_mul(b),
                     }) as u128
                 }
+                leaf => self.leaf(leaf).unwrap_or(0),
             };
             stack.push(v);
         }
         stack.pop().unwrap_or(0)
     }
 
+    /// The value of an operator that takes no operands (`None` for the others).
+    fn leaf(&self, op: ConstOp) -> Option<u128> {
+        Some(match op {
+            ConstOp::I32Const(v) => v as u32 as u128,
+            ConstOp::I64Const(v) => v as u64 as u128,
+            ConstOp::F32Const(v) => v as u128,
+            ConstOp::F64Const(v) => v as u128,
+            ConstOp::V128Const(v) => v,
+            // SAFETY: global storage lives as long as its instance.
+            ConstOp::GlobalGet(g) => {
+                u128::from_le_bytes(unsafe { (*self.globals[g as usize].vm).bytes })
+            }
+            ConstOp::RefNull(_) => 0,
+            ConstOp::RefFunc(f) => self.funcref(f) as usize as u128,
+            ConstOp::I32Add
+            | ConstOp::I32Sub
+            | ConstOp::I32Mul
+            | ConstOp::I64Add
+            | ConstOp::I64Sub
+            | ConstOp::I64Mul => return None,
+        })
+    }
+
     /// The export named `name`.
     pub fn export(&self, name: &str) -> Option<Extern> {
-        let e = self.module.exports.iter().find(|e| e.name == name)?;
+        let position = self.module.exports.iter().position(|e| e.name == name)?;
+        Some(self.export_at(position))
+    }
+
+    /// Export number `position` of its module's export list.
+    pub fn export_at(&self, position: usize) -> Extern {
+        let e = &self.module.exports[position];
         let i = e.index as usize;
-        Some(match e.kind {
+        match e.kind {
             ExternKind::Func => Extern::Func(self.funcref(e.index)),
             ExternKind::Memory => Extern::Memory(self.memories[i]),
             ExternKind::Table => Extern::Table(self.tables[i]),
             ExternKind::Global => Extern::Global(self.globals[i]),
             ExternKind::Tag => Extern::Tag(self.tags[i]),
-        })
+        }
     }
 }
 

@@ -235,7 +235,7 @@ fn sleep_for(timeout: i64) -> u32 {
 pub unsafe extern "C" fn throw(vmctx: *mut u8, tag: u32, values: *const u128) {
     let inst = instance(vmctx);
     let identity = inst.tags[tag as usize];
-    // SAFETY: tag identities are never freed.
+    // SAFETY: the throwing instance, and every instance whose tags it imports, are live.
     let type_id = unsafe { (*identity).type_id };
     let count = crate::program::get().meta.types[type_id as usize]
         .params

@@ -184,7 +184,7 @@ pub struct Module<'a> {
     pub tables: Vec<Table>,
     /// Defined globals.
     pub globals: Vec<Global>,
-    /// The function index behind each funcref slot.
+    /// The function index behind each funcref slot, ascending.
     pub funcrefs: Vec<u32>,
     /// Type id of each defined exception tag.
     pub tags: Vec<u32>,

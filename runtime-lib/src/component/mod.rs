@@ -15,14 +15,14 @@
 
 pub mod adapter;
 pub mod canon;
+mod links;
 pub mod script;
 
 use crate::instance::{self, Extern, Instance};
 use crate::program::Program;
 use crate::trap::Unwound;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
-use wasi_aot_abi::metadata::{self as md, CoreDef, Resource, StringEncoding, TrampolineKind};
+use wasi_aot_abi::metadata::{self as md, CoreDef, StringEncoding, TrampolineKind};
 use wasi_aot_abi::vmctx::{VmFuncRef, VmHeader, VmMemory};
 use wasi_aot_host::resources::{HostKind, ResourceType};
 use wasi_aot_host::{HostError, HostTrap};
@@ -207,6 +207,32 @@ fn resolve_memory(
     }
 }
 
+/// A raw pointer, which [`fill`] sets once.
+trait Pointer: Copy {
+    fn is_null(self) -> bool;
+}
+
+impl<T> Pointer for *const T {
+    fn is_null(self) -> bool {
+        <*const T>::is_null(self)
+    }
+}
+
+impl<T> Pointer for *mut T {
+    fn is_null(self) -> bool {
+        <*mut T>::is_null(self)
+    }
+}
+
+/// Sets a still-null pointer to what `get` resolves, if it resolves yet.
+fn fill<P: Pointer>(slot: &mut P, get: impl FnOnce() -> Option<P>) {
+    if slot.is_null() {
+        if let Some(p) = get() {
+            *slot = p;
+        }
+    }
+}
+
 /// Instantiates the component's plan.
 pub fn instantiate(program: &'static Program) -> Result<&'static State, Unwound> {
     let component = program
@@ -261,16 +287,12 @@ pub fn instantiate(program: &'static Program) -> Result<&'static State, Unwound>
         contexts.push(context);
     }
 
+    let links = links::links(program, component);
     let mut instances: Vec<&'static Instance> = Vec::new();
-    for (i, bindings) in component.instance_imports.iter().enumerate() {
+    for (i, bindings) in links.imports.iter().enumerate() {
         let module = &program.meta.modules[i];
-        let mut imports: HashMap<(&str, &str), Extern> = HashMap::new();
-        for (import, def) in module.imports.iter().zip(bindings) {
-            if let Some(value) = resolve(&instances, &funcrefs, def) {
-                imports.insert((import.module.as_str(), import.field.as_str()), value);
-            }
-        }
-        let instance = match Instance::new(i, &|m, f| imports.get(&(m, f)).copied()) {
+        let resolve = |n: usize, _: &md::Import| bindings.get(n)?.resolve(&instances, &funcrefs);
+        let instance = match Instance::new(i, &resolve) {
             Ok(instance) => &*instance,
             Err(instance::InstantiateError::Trap(u)) => {
                 // SAFETY: nothing runs any more that could use them.
@@ -284,52 +306,24 @@ pub fn instantiate(program: &'static Program) -> Result<&'static State, Unwound>
         };
         instances.push(instance);
         // What the trampolines' options name becomes available as its instance appears.
-        for (t, context) in component.trampolines.iter().zip(contexts.iter_mut()) {
-            match &t.kind {
-                TrampolineKind::Lower { options, .. } => {
-                    if context.header.wasi_memory.is_null() {
-                        context.header.wasi_memory = resolve_memory(&instances, &options.memory);
-                    }
-                    if let (true, Some(r)) = (context.realloc.is_null(), &options.realloc) {
-                        context.realloc = resolve_func(&instances, &funcrefs, r);
-                    }
-                }
-                TrampolineKind::Adapter {
-                    callee, options, ..
-                } => {
-                    if context.header.wasi_memory.is_null() {
-                        context.header.wasi_memory = resolve_memory(&instances, &options.memory);
-                    }
-                    if let (true, Some(r)) = (context.realloc.is_null(), &options.realloc) {
-                        context.realloc = resolve_func(&instances, &funcrefs, r);
-                    }
-                    let c = &mut context.callee;
-                    if c.func.is_null() {
-                        c.func = resolve_func(&instances, &funcrefs, &callee.func);
-                    }
-                    if c.memory.is_null() {
-                        c.memory = resolve_memory(&instances, &callee.options.memory);
-                    }
-                    if let (true, Some(r)) = (c.realloc.is_null(), &callee.options.realloc) {
-                        c.realloc = resolve_func(&instances, &funcrefs, r);
-                    }
-                    if let (true, Some(p)) = (c.post_return.is_null(), &callee.options.post_return)
-                    {
-                        c.post_return = resolve_func(&instances, &funcrefs, p);
-                    }
-                }
-                TrampolineKind::ResourceDrop { resource } => {
-                    if let Some(Resource::Guest {
-                        dtor: Some(dtor), ..
-                    }) = component.resources.get(*resource as usize)
-                    {
-                        if context.dtor.is_null() {
-                            context.dtor = resolve_func(&instances, &funcrefs, dtor);
-                        }
-                    }
-                }
-                TrampolineKind::ResourceNew { .. } | TrampolineKind::ResourceRep { .. } => {}
-            }
+        let func = |def: links::Def| match def.resolve(&instances, &funcrefs) {
+            Some(Extern::Func(f)) => Some(f),
+            _ => None,
+        };
+        let memory = |def: links::Def| match def.resolve(&instances, &funcrefs) {
+            // SAFETY: the instance is live, and so its memories.
+            Some(Extern::Memory(m)) => Some(unsafe { (*m).vm }),
+            _ => None,
+        };
+        for (l, context) in links.trampolines.iter().zip(contexts.iter_mut()) {
+            fill(&mut context.header.wasi_memory, || memory(l.memory));
+            fill(&mut context.realloc, || func(l.realloc));
+            fill(&mut context.dtor, || func(l.dtor));
+            let c = &mut context.callee;
+            fill(&mut c.func, || func(l.callee_func));
+            fill(&mut c.memory, || memory(l.callee_memory));
+            fill(&mut c.realloc, || func(l.callee_realloc));
+            fill(&mut c.post_return, || func(l.callee_post_return));
         }
     }
     let state: &'static State = Box::leak(Box::new(State {
