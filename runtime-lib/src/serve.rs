@@ -20,7 +20,7 @@ use wasi_aot_host::p2::http::request::IncomingRequest;
 use wasi_aot_host::p2::http::response::ResponseOutparam;
 use wasi_aot_host::p2::http::server::{self, Handler, Limits};
 use wasi_aot_host::resources::HostObject;
-use wasi_aot_host::HostTrap;
+use wasi_aot_host::{HostTrap, WasiCtx};
 
 /// The environment variable that overrides the address baked in with `--listen`.
 pub const LISTEN_ENV: &str = "WASI_AOT_LISTEN";
@@ -50,8 +50,9 @@ struct Pool {
     program: &'static Program,
     /// The `wasi:http/incoming-handler` `handle` export.
     handler: &'static ComponentExport,
-    /// The guest's argv.
-    args: Vec<Vec<u8>>,
+    /// The WASI context every request's guest starts from: built (its preopens opened)
+    /// once, copied per request.
+    template: WasiCtx,
     queue: Mutex<Queue>,
     ready: Condvar,
 }
@@ -69,13 +70,11 @@ pub fn run(program: &'static Program, args: Vec<Vec<u8>>) -> i32 {
         });
     // What cannot work for any request (a preopen that cannot be opened) stops the server
     // before it listens.
-    if let Err(message) = entry::guest_ctx(program, args.clone()) {
-        entry::die(&message);
-    }
+    let template = entry::guest_ctx(program, args).unwrap_or_else(|m| entry::die(&m));
     let pool = Arc::new(Pool {
         program,
         handler,
-        args,
+        template,
         queue: Mutex::default(),
         ready: Condvar::new(),
     });
@@ -159,10 +158,10 @@ impl Pool {
 
     /// Runs one request on a fresh instance, and frees it after.
     fn run(&self, job: Job) {
-        match entry::guest_ctx(self.program, self.args.clone()) {
+        match self.template.fresh_copy() {
             Ok(ctx) => host::set_context(ctx),
             // Dropping the job answers 500.
-            Err(message) => return eprintln!("error: {message}"),
+            Err(e) => return eprintln!("error: cannot set up the request's WASI context: {e}"),
         }
         match component::instantiate(self.program) {
             Ok(state) => {

@@ -59,6 +59,47 @@ impl WasiCtx {
         }
     }
 
+    /// A new context set up as this one was: the same arguments, environment, policies,
+    /// standard streams, and preopens (new handles to the same directories and listening
+    /// sockets), under the same numbers. Meant for a context no guest has used yet: it is
+    /// a server's template, copied for each request's fresh guest without opening anything
+    /// by path again. Descriptors other than the standard streams and preopens are not
+    /// copied.
+    pub fn fresh_copy(&self) -> io::Result<WasiCtx> {
+        let mut copy = WasiCtx::with_stdio(self.args.clone(), self.env.clone(), self.stdio);
+        copy.net = self.net.clone();
+        copy.tls = self.tls.clone();
+        for (dir, guest) in &self.preopens {
+            copy.preopens.push((dir.try_clone()?, guest.clone()));
+        }
+        for (n, descriptor) in self.fds.iter().skip(3) {
+            let kind = match &descriptor.kind {
+                Kind::Dir(DirDescriptor {
+                    dir,
+                    preopen: Some(guest),
+                }) => Kind::Dir(DirDescriptor {
+                    dir: dir.try_clone()?,
+                    preopen: Some(guest.clone()),
+                }),
+                Kind::Listener(listener) => Kind::Listener(SocketDescriptor {
+                    socket: listener.socket.share(),
+                    nonblock: listener.nonblock,
+                }),
+                _ => continue,
+            };
+            let pushed = copy
+                .fds
+                .push(Descriptor::new(
+                    kind,
+                    descriptor.base,
+                    descriptor.inheriting,
+                ))
+                .map_err(errno_to_io)?;
+            debug_assert_eq!(pushed, n, "preopens are numbered in order from 3");
+        }
+        Ok(copy)
+    }
+
     /// Preopens the host directory `host_path` for the guest under the name `guest_path` and
     /// returns its descriptor number. A relative `host_path` is resolved against the
     /// process's working directory. Everything beneath the directory, and nothing else,

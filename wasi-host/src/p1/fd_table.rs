@@ -159,6 +159,14 @@ impl FdTable {
     }
 
     /// Adds `descriptor` and returns its number.
+    /// The descriptors in use, by number.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &Descriptor)> {
+        self.used
+            .iter()
+            .enumerate()
+            .filter_map(|(n, d)| Some((n as u32, d.as_ref()?)))
+    }
+
     pub(crate) fn push(&mut self, descriptor: Descriptor) -> Result<u32, Errno> {
         let fd = match self.free.pop_last() {
             Some(fd) => fd,

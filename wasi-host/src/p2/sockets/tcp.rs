@@ -82,6 +82,17 @@ impl TcpSocket {
         })
     }
 
+    /// Another handle to the same host socket, in the same state (as `dup` makes one): it
+    /// stays open while either is.
+    pub(crate) fn share(&self) -> TcpSocket {
+        TcpSocket {
+            socket: self.socket.clone(),
+            family: self.family,
+            state: self.state,
+            backlog: self.backlog,
+        }
+    }
+
     fn fd(&self) -> std::os::fd::RawFd {
         std::os::fd::AsRawFd::as_raw_fd(&*self.socket)
     }
