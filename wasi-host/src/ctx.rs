@@ -195,3 +195,33 @@ fn host_rights(fd: &OwnedFd) -> Result<u64, Errno> {
     }
     Ok(base)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_copy_keeps_preopens_and_their_numbers() {
+        let dir = std::env::temp_dir();
+        let mut template = WasiCtx::new(vec![b"app".to_vec()], vec![b"A=1".to_vec()]);
+        assert_eq!(template.preopen_dir(&dir, "/tmp").unwrap(), 3);
+        let listener = template
+            .preopen_tcp_listener("127.0.0.1:0".parse().unwrap())
+            .unwrap();
+        assert_eq!(listener, 4);
+        let copy = template.fresh_copy().unwrap();
+        assert_eq!(copy.preopens.len(), 1);
+        assert_eq!(copy.preopens[0].1, "/tmp");
+        match &copy.fds.get(3).unwrap().kind {
+            Kind::Dir(d) => assert_eq!(d.preopen.as_deref(), Some("/tmp")),
+            other => panic!("descriptor 3 is {other:?}"),
+        }
+        assert!(matches!(copy.fds.get(4).unwrap().kind, Kind::Listener(_)));
+        assert!(copy.fds.get(5).is_err());
+        // The copy's handles are its own: the template's directory is a different fd.
+        assert_ne!(
+            copy.fds.get(3).unwrap().host_fd(),
+            template.fds.get(3).unwrap().host_fd()
+        );
+    }
+}
