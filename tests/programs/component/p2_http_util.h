@@ -67,6 +67,36 @@ typedef struct {
   wasi_http_types_own_incoming_response_t response;
 } outcome_t;
 
+// Waits for the response head behind `future` (and drops it), checking that a second get
+// says the response was taken.
+static inline outcome_t await_response(
+    wasi_http_outgoing_handler_own_future_incoming_response_t future) {
+  outcome_t out = {.status = -1};
+  wasi_http_types_borrow_future_incoming_response_t f =
+      wasi_http_types_borrow_future_incoming_response(future);
+  wasi_http_types_result_result_own_incoming_response_error_code_void_t got;
+  for (int waits = 0; !wasi_http_types_method_future_incoming_response_get(f, &got); waits++) {
+    if (waits > 100) {
+      puts("the response never came");
+      exit(1);
+    }
+    block_on(wasi_http_types_method_future_incoming_response_subscribe(f));
+  }
+  if (!got.is_err && !got.val.ok.is_err) {
+    out.response = got.val.ok.val.ok;
+    out.status = wasi_http_types_method_incoming_response_status(
+        wasi_http_types_borrow_incoming_response(out.response));
+  } else if (!got.is_err) {
+    out.error = got.val.ok.val.err;
+  }
+  wasi_http_types_result_result_own_incoming_response_error_code_void_t again;
+  if (wasi_http_types_method_future_incoming_response_get(f, &again) && !again.is_err) {
+    puts("the second get returned a response");
+  }
+  wasi_http_types_future_incoming_response_drop_own(future);
+  return out;
+}
+
 // The scheme `send` sets; -1 sets none.
 static int send_scheme = WASI_HTTP_TYPES_SCHEME_HTTP;
 
@@ -96,30 +126,7 @@ static inline outcome_t send(uint8_t method, const char *path, fields_own_t head
   }
   wasi_http_outgoing_handler_own_future_incoming_response_t future;
   if (!wasi_http_outgoing_handler_handle(req, &opts, &future, &out.error)) return out;
-  wasi_http_types_borrow_future_incoming_response_t f =
-      wasi_http_types_borrow_future_incoming_response(future);
-  wasi_http_types_result_result_own_incoming_response_error_code_void_t got;
-  for (int waits = 0; !wasi_http_types_method_future_incoming_response_get(f, &got); waits++) {
-    if (waits > 100) {
-      puts("the response never came");
-      exit(1);
-    }
-    block_on(wasi_http_types_method_future_incoming_response_subscribe(f));
-  }
-  if (!got.is_err && !got.val.ok.is_err) {
-    out.response = got.val.ok.val.ok;
-    out.status = wasi_http_types_method_incoming_response_status(
-        wasi_http_types_borrow_incoming_response(out.response));
-  } else if (!got.is_err) {
-    out.error = got.val.ok.val.err;
-  }
-  // A second get says the response was taken.
-  wasi_http_types_result_result_own_incoming_response_error_code_void_t again;
-  if (wasi_http_types_method_future_incoming_response_get(f, &again) && !again.is_err) {
-    puts("the second get returned a response");
-  }
-  wasi_http_types_future_incoming_response_drop_own(future);
-  return out;
+  return await_response(future);
 }
 
 // Reads the whole body; prints it unless `quiet`, then its trailers. Returns the byte count
@@ -234,20 +241,7 @@ static inline void post_echo(void) {
   append(FIELDS(trailers), "x-trailer", "sent by the guest", &herr);
   printf("finish the request body: %s\n",
          wasi_http_types_static_outgoing_body_finish(body, &trailers, &err) ? "ok" : "error");
-  wasi_http_types_borrow_future_incoming_response_t f =
-      wasi_http_types_borrow_future_incoming_response(future);
-  wasi_http_types_result_result_own_incoming_response_error_code_void_t got;
-  while (!wasi_http_types_method_future_incoming_response_get(f, &got))
-    block_on(wasi_http_types_method_future_incoming_response_subscribe(f));
-  outcome_t echo = {.status = -1};
-  if (!got.is_err && !got.val.ok.is_err) {
-    echo.response = got.val.ok.val.ok;
-    echo.status = wasi_http_types_method_incoming_response_status(
-        wasi_http_types_borrow_incoming_response(echo.response));
-  } else if (!got.is_err) {
-    echo.error = got.val.ok.val.err;
-  }
-  wasi_http_types_future_incoming_response_drop_own(future);
+  outcome_t echo = await_response(future);
   print_outcome("POST /echo", &echo);
   if (echo.status >= 0) {
     uint32_t sum;

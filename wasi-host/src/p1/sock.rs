@@ -194,13 +194,20 @@ mod tests {
     use std::io::{Read, Write};
     use std::net::TcpStream as StdStream;
 
-    #[test]
-    fn accept_waits_unless_nonblocking() {
+    /// A context with a preopened listener on a free loopback port: the context, the
+    /// listener's descriptor, its address.
+    fn listening_ctx() -> (WasiCtx, i32, std::net::SocketAddr) {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = probe.local_addr().unwrap();
         drop(probe);
         let mut ctx = WasiCtx::new(Vec::new(), Vec::new());
         let listener = ctx.preopen_tcp_listener(addr).unwrap() as i32;
+        (ctx, listener, addr)
+    }
+
+    #[test]
+    fn accept_waits_unless_nonblocking() {
+        let (mut ctx, listener, addr) = listening_ctx();
         let mut memory = TestMemory::new(64);
         let nonblock = fdflags::NONBLOCK as i32;
         crate::p1::fd::fd_fdstat_set_flags(&mut ctx, &mut memory.guest(), listener, nonblock)
@@ -228,11 +235,7 @@ mod tests {
 
     #[test]
     fn accept_recv_send_shutdown_over_loopback() {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = probe.local_addr().unwrap();
-        drop(probe);
-        let mut ctx = WasiCtx::new(Vec::new(), Vec::new());
-        let listener = ctx.preopen_tcp_listener(addr).unwrap() as i32;
+        let (mut ctx, listener, addr) = listening_ctx();
         let mut client = StdStream::connect(addr).unwrap();
         client.write_all(b"ping").unwrap();
 
